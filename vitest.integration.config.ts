@@ -1,0 +1,12 @@
+import { defineConfig } from "vitest/config";
+
+// Integration tests: build and run real images against a real engine, one file at a time.
+export default defineConfig({
+  test: {
+    include: ["test/**/*.itg.test.ts"],
+    testTimeout: 15 * 60_000,
+    hookTimeout: 15 * 60_000,
+    fileParallelism: false,
+    maxWorkers: 1,
+  },
+});
