@@ -1,0 +1,62 @@
+/**
+ * The few error kinds r2d raises. One place (the CLI) turns them into exit codes;
+ * every message says what was found, where, and what to do about it.
+ */
+
+export interface Location {
+  /** Repository-relative file path (or a flag name such as `--user-id`). */
+  file: string;
+  /** 1-based line number, when there is one. */
+  line?: number;
+}
+
+/** A problem with the user's repository or options: fix the input and run again. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+  readonly location?: Location;
+  readonly hint?: string;
+  constructor(message: string, opts: { location?: Location; hint?: string; cause?: unknown } = {}) {
+    const where = opts.location
+      ? `${opts.location.file}${opts.location.line ? `:${opts.location.line}` : ""}: `
+      : "";
+    super(`${where}${message}${opts.hint ? `\n  hint: ${opts.hint}` : ""}`, { cause: opts.cause });
+    this.location = opts.location;
+    this.hint = opts.hint;
+  }
+}
+
+/** A capability r2d detects but does not build yet (Julia, Nix): said plainly, never a broken Dockerfile. */
+export class UnsupportedError extends ConfigError {
+  override name = "UnsupportedError";
+}
+
+/** The build engine is missing, down, or refused: nothing about the repository is wrong. */
+export class EngineError extends Error {
+  override name = "EngineError";
+  readonly hint?: string;
+  constructor(message: string, opts: { hint?: string; cause?: unknown } = {}) {
+    super(`${message}${opts.hint ? `\n  hint: ${opts.hint}` : ""}`, { cause: opts.cause });
+    this.hint = opts.hint;
+  }
+}
+
+/** A build step failed (the repository's own install or postBuild). */
+export class BuildError extends Error {
+  override name = "BuildError";
+  /** The name of the failing step as the builder printed it, e.g. `[5/9] RUN ./postBuild`. */
+  readonly step?: string;
+  /** The tail of the builder's output. */
+  readonly log: string;
+  constructor(message: string, opts: { step?: string; log?: string; cause?: unknown } = {}) {
+    super(message, { cause: opts.cause });
+    this.step = opts.step;
+    this.log = opts.log ?? "";
+  }
+}
+
+/** Exit codes: 1 build/run failure, 2 bad input, 3 engine problem, 130 interrupted. */
+export function exitCodeFor(err: unknown): number {
+  if (err instanceof ConfigError) return 2;
+  if (err instanceof EngineError) return 3;
+  return 1;
+}
