@@ -1,0 +1,70 @@
+import { use } from "../detect/index.js";
+import type { Step } from "../plan/types.js";
+import { DEFAULT_PYTHON, dirOf } from "./shared.js";
+import type { Buildpack, PackContext } from "./types.js";
+
+/** micromamba's official image: a static solver on Debian bookworm slim, no base environment to carry. */
+export const CONDA_BASE_IMAGE = "mambaorg/micromamba:1.5.10-bookworm-slim";
+export const CONDA_DIR = "/srv/conda";
+export const CONDA_ENV = `${CONDA_DIR}/envs/notebook`;
+
+/** The environment file into a user-owned prefix; shared with the R pack (which honours it too). */
+export function condaEnvironment(ctx: PackContext): { step: Step; deferred: boolean; python: string; path: string; hasR: boolean } {
+  const found = ctx.facts.files.environment!;
+  const data = use(found);
+  const python = data.python ?? DEFAULT_PYTHON;
+  const file = found.path.split("/").pop()!;
+  const extra = [data.python ? "" : ` "python=${python}"`, data.channels.length ? "" : " --channel conda-forge"].join("");
+  return {
+    step: {
+      title: `conda environment from ${found.path} (micromamba)`,
+      user: "user",
+      commands: [
+        ...(found.path.includes("/") ? [`cd ${dirOf(ctx.repoDir, found.path)}`] : []),
+        `micromamba create --yes --prefix ${CONDA_ENV} --file ${file}${extra}`,
+        "micromamba clean --all --yes --force-pkgs-dirs",
+      ],
+      caches: [{ id: `r2d-conda-pkgs-${ctx.user.uid}`, target: `${CONDA_DIR}/pkgs`, uid: ctx.user.uid }],
+    },
+    deferred: data.pipHasLocalReferences,
+    python,
+    path: `${CONDA_ENV}/bin`,
+    hasR: data.hasR,
+  };
+}
+
+export const condaEnv = {
+  CONDA_DIR,
+  MAMBA_ROOT_PREFIX: CONDA_DIR,
+  NB_PYTHON_PREFIX: CONDA_ENV,
+  CONDA_DEFAULT_ENV: CONDA_ENV,
+};
+
+export const conda: Buildpack = {
+  name: "conda",
+  template: "base.ejs",
+  honours: ["environment", "apt", "postBuild", "start", "runSh"],
+  detect: (facts) => Boolean(facts.files.environment),
+  contribute(ctx) {
+    const env = condaEnvironment(ctx);
+    const path = ctx.facts.files.environment!.path;
+    return {
+      baseImage: CONDA_BASE_IMAGE,
+      python: env.python,
+      env: condaEnv,
+      path: [env.path],
+      systemSteps: [
+        {
+          title: "micromamba must be in the base image",
+          user: "root",
+          commands: [`command -v micromamba >/dev/null || { echo "r2d: the base image has no micromamba; use ${CONDA_BASE_IMAGE} or an image that has it" >&2; exit 1; }`],
+        },
+      ],
+      dependencyFiles: env.deferred ? [] : [path],
+      preAssembleSteps: env.deferred ? [] : [env.step],
+      assembleSteps: env.deferred ? [env.step] : [],
+      used: [{ key: "environment", use: `micromamba create (Python ${env.python}${env.hasR ? ", with R" : ""})` }],
+      messages: ctx.facts.files.runtime ? [{ level: "warn", text: `${ctx.facts.files.runtime.path} is not read for the Python version when environment.yml is used; pin python in the environment file` }] : [],
+    };
+  },
+};

@@ -1,0 +1,27 @@
+import { use } from "../detect/index.js";
+import { ConfigError } from "../errors.js";
+import type { Buildpack } from "./types.js";
+
+/** The repository brings its own Dockerfile: r2d builds it as is (no apt.txt, postBuild or start). */
+export const dockerfile: Buildpack = {
+  name: "dockerfile",
+  template: null,
+  honours: ["dockerfile", "runSh"],
+  detect: (facts) => Boolean(facts.files.dockerfile),
+  contribute(ctx) {
+    const found = ctx.facts.files.dockerfile!;
+    const data = use(found);
+    if (data.legacyBinderBase) {
+      throw new ConfigError("the Dockerfile builds FROM andrewosh/binder-base, which was removed in 2020", {
+        location: { file: found.path },
+        hint: "delete the Dockerfile and use requirements.txt or environment.yml, or start FROM a current image",
+      });
+    }
+    return {
+      baseImage: data.from.at(-1) ?? "(none)",
+      dockerfilePath: found.path,
+      dockerfileText: data.text,
+      used: [{ key: "dockerfile", use: "built as is; NB_USER and NB_UID are passed as build arguments" }],
+    };
+  },
+};

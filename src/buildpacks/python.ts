@@ -1,0 +1,103 @@
+import { use } from "../detect/index.js";
+import type { RepoFacts } from "../detect/types.js";
+import { ConfigError } from "../errors.js";
+import type { Step } from "../plan/types.js";
+import { DEFAULT_PYTHON, dirOf, ensurePython, pipStep, pythonBaseImage, pythonFromRequires, venv } from "./shared.js";
+import type { Buildpack, Contribution, PackContext } from "./types.js";
+
+/** A root `setup.py`, or a `pyproject.toml` with `[project]` and `[build-system]`: installed with `pip install .`. */
+export function isPythonPackage(facts: RepoFacts): boolean {
+  return Boolean(facts.files.setupPy || (facts.files.pyproject?.data?.isPackage ?? false));
+}
+
+/** The Python version a runtime.txt asks for, or null; a non-Python runtime.txt is not this pack's. */
+export function runtimePython(facts: RepoFacts): string | null {
+  const runtime = facts.files.runtime;
+  if (!runtime) return null;
+  const data = use(runtime);
+  return data.name === "python" ? data.version : null;
+}
+
+/** requirements.txt (and the package itself) into the user's venv; shared with the R pack. */
+export function pythonInstalls(ctx: PackContext): { files: string[]; pre: Step[]; post: Step[]; used: Contribution["used"] } {
+  const { facts, repoDir } = ctx;
+  const files: string[] = [];
+  const pre: Step[] = [];
+  const post: Step[] = [];
+  const used: Contribution["used"] = [];
+  const req = facts.files.requirements;
+  if (req) {
+    const data = use(req);
+    const step = pipStep(ctx, `pip packages from ${req.path}`, `-r ${req.path.split("/").pop()}`, dirOf(repoDir, req.path));
+    if (data.hasLocalReferences || isPythonPackage(facts)) {
+      post.push(step);
+      used.push({ key: "requirements", use: "pip install -r, after the code is copied (it refers to local files)" });
+    } else {
+      files.push(req.path);
+      pre.push(step);
+      used.push({ key: "requirements", use: "pip install -r, before the code is copied" });
+    }
+  }
+  if (isPythonPackage(facts)) {
+    post.push(pipStep(ctx, "the repository as a Python package", ".", repoDir));
+    if (facts.files.setupPy) used.push({ key: "setupPy", use: "pip install ." });
+    if (facts.files.pyproject?.data?.isPackage) used.push({ key: "pyproject", use: "pip install ." });
+  }
+  return { files, pre, post, used };
+}
+
+function choosePython(facts: RepoFacts): { version: string; from: string } {
+  const fromRuntime = runtimePython(facts);
+  const pyproject = facts.files.pyproject;
+  const requires = pyproject ? use(pyproject).requiresPython : null;
+  if (fromRuntime) {
+    if (requires) {
+      const fits = pythonFromRequires(requires, pyproject!.path);
+      if (fits === null || pythonFromRequires(`${requires},==${fromRuntime}.*`, pyproject!.path) === null) {
+        throw new ConfigError(`runtime.txt asks for Python ${fromRuntime} but requires-python is "${requires}"`, {
+          location: { file: facts.files.runtime!.path },
+          hint: "make the two agree, or delete one of them",
+        });
+      }
+    }
+    return { version: fromRuntime, from: facts.files.runtime!.path };
+  }
+  if (requires) {
+    const fits = pythonFromRequires(requires, pyproject!.path);
+    if (!fits) throw new ConfigError(`no Python between 3.8 and 3.14 satisfies requires-python "${requires}"`, { location: { file: pyproject!.path } });
+    return { version: fits, from: `${pyproject!.path} requires-python` };
+  }
+  return { version: DEFAULT_PYTHON, from: "the default" };
+}
+
+export const python: Buildpack = {
+  name: "python",
+  template: "base.ejs",
+  honours: ["runtime", "requirements", "setupPy", "pyproject", "apt", "postBuild", "start", "runSh"],
+  detect(facts) {
+    const runtime = facts.files.runtime;
+    if (runtime?.data && runtime.data.name !== "python") return false;
+    return Boolean(runtime || facts.files.requirements || isPythonPackage(facts));
+  },
+  contribute(ctx) {
+    const { version, from } = choosePython(ctx.facts);
+    const env = venv(ctx);
+    const installs = pythonInstalls(ctx);
+    const used = [...installs.used];
+    if (ctx.facts.files.runtime) used.unshift({ key: "runtime", use: `Python ${version}` });
+    if (from.endsWith("requires-python") && !used.some((u) => u.key === "pyproject")) used.push({ key: "pyproject", use: `Python ${version} (newest that requires-python allows)` });
+    return {
+      baseImage: pythonBaseImage(version),
+      python: version,
+      env: env.env,
+      path: env.path,
+      systemSteps: [ensurePython],
+      environmentSteps: env.steps,
+      dependencyFiles: installs.files,
+      preAssembleSteps: installs.pre,
+      assembleSteps: installs.post,
+      used,
+      messages: [{ level: "info", text: `Python ${version} (from ${from})` }],
+    };
+  },
+};

@@ -1,0 +1,139 @@
+import { use } from "../detect/index.js";
+import type { RepoFacts } from "../detect/types.js";
+import type { Step } from "../plan/types.js";
+import { condaEnv, condaEnvironment } from "./conda.js";
+import { pythonInstalls } from "./python.js";
+import { aptCaches, CRAN_SECRET, dirOf, ensurePython, sq, venv } from "./shared.js";
+import type { Buildpack, Contribution, PackContext } from "./types.js";
+
+export const DEFAULT_R = "4.4.2";
+/** repo2docker's X.Y → X.Y.Z map (the newest patch release of each line). */
+const R_VERSIONS: Record<string, string> = {
+  "4.6": "4.6.1", "4.5": "4.5.1", "4.4": "4.4.2", "4.3": "4.3.3", "4.2": "4.2.3", "4.1": "4.1.3",
+  "4.0": "4.0.5", "3.6": "3.6.3", "3.5": "3.5.3", "3.4": "3.4.4", "3.3": "3.3.3",
+};
+export const R_LIBS = "/srv/rlibs";
+const HELPER = "/usr/local/lib/r2d/install-r-packages.R";
+
+/** Dated `r-` runtime.txt, a root DESCRIPTION, or a Synapse-style requirements.R (r2d's extension). */
+function selectsR(facts: RepoFacts): boolean {
+  const runtime = facts.files.runtime?.data;
+  if (runtime?.name === "r" && runtime.date) return true;
+  return Boolean(facts.files.description || facts.files.requirementsR);
+}
+
+function rVersion(facts: RepoFacts): { version: string; date: string | null } {
+  const runtime = facts.files.runtime?.data;
+  const wanted = runtime?.name === "r" ? runtime.version : null;
+  const version = wanted ? (R_VERSIONS[wanted] ?? wanted) : DEFAULT_R;
+  return { version, date: runtime?.name === "r" ? runtime.date : null };
+}
+
+/**
+ * CRAN as of the runtime.txt date (Posit's snapshots, as repo2docker); otherwise "" keeps the base
+ * image's own repository (rocker images point at Posit's Linux binaries, far faster than building
+ * from source), falling back to the cloud mirror in the helper when the image sets none.
+ */
+function defaultCran(date: string | null): string {
+  return date ? `https://packagemanager.posit.co/cran/${date}` : "";
+}
+
+function rStep(ctx: PackContext, title: string, cran: string, args: string, cwd = ctx.repoDir): Step {
+  return {
+    title,
+    user: "user",
+    commands: [...(cwd === ctx.repoDir ? [] : [`cd ${cwd}`]), `R2D_CRAN="$(cat /run/secrets/${CRAN_SECRET} 2>/dev/null || ${cran ? `echo ${cran}` : "true"})" Rscript ${HELPER} ${args}`],
+    secrets: [CRAN_SECRET],
+  };
+}
+
+export const r: Buildpack = {
+  name: "r",
+  template: "base.ejs",
+  honours: ["runtime", "description", "installR", "requirementsR", "environment", "requirements", "setupPy", "pyproject", "apt", "postBuild", "start", "runSh"],
+  detect: selectsR,
+  contribute(ctx) {
+    const { facts } = ctx;
+    const { version, date } = rVersion(facts);
+    const cran = defaultCran(date);
+    const used: Contribution["used"] = [];
+    if (facts.files.runtime?.data?.name === "r") used.push({ key: "runtime", use: `R ${version}${date ? `, CRAN as of ${date}` : ""}` });
+    const files: string[] = [];
+    const pre: Step[] = [];
+    const post: Step[] = [];
+    const env: Record<string, string> = { R_LIBS_USER: R_LIBS };
+    const path: string[] = [];
+    const environmentSteps: Step[] = [];
+    let python: string | null = null;
+
+    // R repositories may carry Python too (repo2docker's R pack is a Python pack underneath).
+    if (facts.files.environment) {
+      const conda = condaEnvironment(ctx);
+      Object.assign(env, condaEnv);
+      path.push(conda.path);
+      python = conda.python;
+      (conda.deferred ? post : pre).push(conda.step);
+      if (!conda.deferred) files.push(facts.files.environment.path);
+      used.push({ key: "environment", use: "micromamba create (needs micromamba in the base image)" });
+    }
+    const py = pythonInstalls(ctx);
+    if (py.pre.length || py.post.length) {
+      const v = venv(ctx);
+      Object.assign(env, v.env);
+      path.push(...v.path);
+      environmentSteps.push(...v.steps);
+      files.push(...py.files);
+      pre.push(...py.pre);
+      post.push(...py.post);
+      used.push(...py.used);
+      python = python ?? "3";
+    }
+
+    const reqR = facts.files.requirementsR;
+    if (reqR) {
+      const pkgs = use(reqR).packages;
+      files.push(reqR.path);
+      if (pkgs && pkgs.length) {
+        pre.push(rStep(ctx, `R packages from ${reqR.path} (pkg_list)`, cran, `packages ${pkgs.map(sq).join(" ")}`));
+        used.push({ key: "requirementsR", use: `install.packages(${pkgs.join(", ")}) from the CRAN mirror` });
+      } else {
+        pre.push(rStep(ctx, `${reqR.path} (run as an R script)`, cran, `script ${reqR.path.split("/").pop()}`, dirOf(ctx.repoDir, reqR.path)));
+        used.push({ key: "requirementsR", use: "Rscript (no pkg_list found, so the script runs as written)" });
+      }
+    }
+    if (facts.files.installR) {
+      const p = facts.files.installR.path;
+      files.push(p);
+      pre.push(rStep(ctx, `${p} (run as an R script)`, cran, `script ${p.split("/").pop()}`, dirOf(ctx.repoDir, p)));
+      used.push({ key: "installR", use: "Rscript, before the code is copied" });
+    }
+    if (facts.files.description) {
+      post.push(rStep(ctx, "the repository as an R package (DESCRIPTION)", cran, "description ."));
+      used.push({ key: "description", use: `R package ${use(facts.files.description).package}: dependencies, then R CMD INSTALL` });
+    }
+
+    return {
+      baseImage: `rocker/r-ver:${version}`,
+      python,
+      r: version,
+      env,
+      path,
+      systemSteps: [
+        {
+          title: "R (installed from the distribution only when the base image lacks it)",
+          user: "root",
+          commands: ["if ! command -v Rscript >/dev/null; then apt-get update -q && apt-get install -y -q --no-install-recommends r-base-core; fi"],
+          caches: aptCaches(),
+        },
+        ...(py.pre.length || py.post.length ? [ensurePython] : []),
+      ],
+      environmentSteps,
+      helperFiles: ["install-r-packages.R"],
+      dependencyFiles: files,
+      preAssembleSteps: pre,
+      assembleSteps: post,
+      used,
+      messages: [{ level: "info", text: `R ${version}; packages from ${cran || "the base image's CRAN repository"} unless --cran-mirror is given` }],
+    };
+  },
+};

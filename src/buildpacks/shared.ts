@@ -1,0 +1,94 @@
+import semver from "semver";
+import { ConfigError } from "../errors.js";
+import type { CacheMount, Step } from "../plan/types.js";
+import type { PackContext } from "./types.js";
+
+/** Python's default when nothing pins it: repo2docker's (3.10), so the same repositories behave the same. */
+export const DEFAULT_PYTHON = "3.10";
+/** Versions `requires-python` may select, newest last (repo2docker's window). */
+const PYTHONS = ["3.8", "3.9", "3.10", "3.11", "3.12", "3.13", "3.14"];
+
+export const VENV = "/srv/venv";
+export const PIP_SECRET = "r2d-pip-conf";
+export const CRAN_SECRET = "r2d-cran";
+
+/** Official Python images, Debian bookworm slim: small, and what most model guides start from. */
+export function pythonBaseImage(version: string): string {
+  return semver.gte(`${version}.0`, "3.8.0") ? `python:${version}-slim-bookworm` : `python:${version}-slim`;
+}
+
+/** Converts a PEP 440 `requires-python` into the newest supported X.Y that satisfies it. */
+export function pythonFromRequires(spec: string, file: string): string | null {
+  const clauses = spec.split(",").map((c) => c.trim()).filter(Boolean);
+  const range = clauses
+    .map((c) => {
+      const m = /^(~=|==|!=|<=|>=|<|>)\s*([\d.]+)(\.\*)?$/.exec(c);
+      if (!m) throw new ConfigError(`requires-python "${spec}" is not a version specifier r2d understands`, { location: { file }, hint: 'write for example requires-python = ">=3.9"' });
+      const [, op, v, star] = m;
+      const full = semver.coerce(v!)!.version;
+      if (op === "~=") return `>=${full} <${semver.inc(full, v!.split(".").length > 2 ? "minor" : "major")}`;
+      if (op === "==" && (star || v!.split(".").length < 3)) return `${v}.x`;
+      if (op === "==") return full;
+      if (op === "!=") return star ? `<${v}.0 || >=${semver.inc(full, "minor")}` : `<${full} || >${full}`;
+      return `${op}${full}`;
+    })
+    .join(" ");
+  const fits = PYTHONS.filter((v) => semver.satisfies(`${v}.0`, range) || semver.satisfies(`${v}.99`, range));
+  return fits.at(-1) ?? null;
+}
+
+export function pipCache(uid: number): CacheMount {
+  return { id: `r2d-pip-${uid}`, target: "/tmp/r2d-cache/pip", uid };
+}
+
+/** Runs pip with the index settings from the optional build secret (never stored in the image). */
+export function pip(args: string): string {
+  return `PIP_CONFIG_FILE=/run/secrets/${PIP_SECRET} PIP_CACHE_DIR=/tmp/r2d-cache/pip pip install --disable-pip-version-check ${args}`;
+}
+
+export function pipStep(ctx: PackContext, title: string, args: string, cwd?: string): Step {
+  return {
+    title,
+    user: "user",
+    commands: cwd && cwd !== ctx.repoDir ? [`cd ${cwd}`, pip(args)] : [pip(args)],
+    caches: [pipCache(ctx.user.uid)],
+    secrets: [PIP_SECRET],
+  };
+}
+
+/** Makes sure the base image can create virtual environments (official images can; bare Debian or Ubuntu get python3-venv). */
+export const ensurePython: Step = {
+  title: "Python 3 with venv (installed from the distribution only when the base image lacks it)",
+  user: "root",
+  commands: [
+    "if ! python3 -c 'import venv, ensurepip' 2>/dev/null; then apt-get update -q && apt-get install -y -q --no-install-recommends python3 python3-venv python3-pip; fi",
+  ],
+  caches: aptCaches(),
+};
+
+export function aptCaches(): CacheMount[] {
+  return [
+    { id: "r2d-apt-cache", target: "/var/cache/apt", sharing: "locked" },
+    { id: "r2d-apt-lists", target: "/var/lib/apt/lists", sharing: "locked" },
+  ];
+}
+
+/** The user's virtual environment: first on PATH, so `python` and `pip` are the venv's. */
+export function venv(ctx: PackContext): { env: Record<string, string>; path: string[]; steps: Step[] } {
+  return {
+    env: { VIRTUAL_ENV: VENV },
+    path: [`${VENV}/bin`],
+    steps: [{ title: `Python virtual environment in ${VENV}, owned by ${ctx.user.name}`, user: "user", commands: [`python3 -m venv ${VENV}`] }],
+  };
+}
+
+/** `cd` target for a file's directory inside the image. */
+export function dirOf(repoDir: string, rel: string): string {
+  const i = rel.lastIndexOf("/");
+  return i < 0 ? repoDir : `${repoDir}/${rel.slice(0, i)}`;
+}
+
+/** Shell-quotes one word (single quotes, POSIX). */
+export function sq(word: string): string {
+  return /^[A-Za-z0-9_./:=@%+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}

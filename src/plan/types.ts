@@ -1,0 +1,99 @@
+/** The build plan: plain, serialisable data. Everything the Dockerfile and the build need. */
+
+export type BuildpackName = "dockerfile" | "julia" | "nix" | "r" | "conda" | "pipfile" | "python";
+
+export interface PlanUser {
+  name: string;
+  uid: number;
+  /** Where the default came from, for the report ("--user-id", "invoking user", "root fallback"). */
+  source: string;
+}
+
+/** A BuildKit cache mount (downloads survive between builds without landing in a layer). */
+export interface CacheMount {
+  id: string;
+  target: string;
+  /** Owner of the mount, for steps that run as the user. */
+  uid?: number;
+  sharing?: "shared" | "private" | "locked";
+}
+
+/** One RUN instruction. */
+export interface Step {
+  /** Shown in the Dockerfile as a comment and in reports. */
+  title: string;
+  user: "root" | "user";
+  /** Shell commands, joined with `&&`. */
+  commands: string[];
+  caches?: CacheMount[];
+  /** Build secrets mounted at /run/secrets/<id> (optional: absent secrets are fine). */
+  secrets?: string[];
+}
+
+export interface PlanMessage {
+  level: "info" | "warn";
+  text: string;
+}
+
+export interface BuildPlan {
+  schemaVersion: 1;
+  r2dVersion: string;
+  buildpack: BuildpackName;
+  /** Python X.Y the image provides (null when the buildpack has no Python). */
+  python: string | null;
+  /** R version the image provides (null without R). */
+  r: string | null;
+  baseImage: string;
+  /** True when --base-image replaced the buildpack's own choice. */
+  baseImageOverridden: boolean;
+  user: PlanUser;
+  home: string;
+  /** Where the repository lands (home unless --target-repo-dir). */
+  repoDir: string;
+  /** The directory holding config files, relative to the repo ("", "binder", ".binder"). */
+  configDir: string;
+  /** ENV set in the image (build and run time). */
+  env: Record<string, string>;
+  /** Directories put in front of PATH. */
+  path: string[];
+  /** Debian packages: the buildpack's, then apt.txt's. */
+  aptPackages: string[];
+  /** Steps as root before the user exists (system set-up the buildpack needs). */
+  systemSteps: Step[];
+  /** Steps that set up the language environment as the user (venv, conda env, R library). */
+  environmentSteps: Step[];
+  /** Dependency files copied before the code so their install layers stay cached. */
+  dependencyFiles: string[];
+  /** Installs that need only the dependency files. */
+  preAssembleSteps: Step[];
+  /** Installs that need the whole repository (local packages, `pip install .`). */
+  assembleSteps: Step[];
+  /** r2d helper scripts (from buildpacks/scripts/) copied to /usr/local/lib/r2d/ before the installs. */
+  helperFiles: string[];
+  /** Repository-relative scripts made executable (and CRLF-fixed) after the copy. */
+  scripts: { path: string; crlf: boolean }[];
+  postBuild: string | null;
+  start: string | null;
+  entrypoint: string[];
+  command: string[];
+  /** Image labels, passed to the builder (not LABEL lines, so they never bust the layer cache). */
+  labels: Record<string, string>;
+  /** Build secrets the generated Dockerfile may mount, with what they carry. */
+  secrets: { id: string; purpose: string }[];
+  appendix: string | null;
+  /** For the Dockerfile buildpack: the repository's Dockerfile, relative to the root. */
+  dockerfilePath: string | null;
+  /** ... and its text, used unchanged. */
+  dockerfileText: string | null;
+  context: {
+    /** Docker-syntax patterns left out of the context besides .dockerignore (e.g. "data"). */
+    excludes: string[];
+    includes: string[];
+    /** Directory whose .dockerignore / .containerignore apply. */
+    ignoreFileDir: string;
+  };
+  /** What was found and used, in order of importance. */
+  detected: { path: string; use: string }[];
+  ignored: { path: string; reason: string }[];
+  messages: PlanMessage[];
+}
