@@ -28,6 +28,8 @@ export class ConfigError extends Error {
 /** A capability r2d detects but does not build yet (Julia, Nix): said plainly, never a broken Dockerfile. */
 export class UnsupportedError extends ConfigError {
   override name = "UnsupportedError";
+  /** The buildpack that was detected (set by the planner). */
+  buildpack?: string;
 }
 
 /** The build engine is missing, down, or refused: nothing about the repository is wrong. */

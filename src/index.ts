@@ -14,6 +14,13 @@ export { makePlan, DEFAULT_EXCLUDES, R2D_VERSION } from "./plan/index.js";
 export type { BuildPlan, BuildpackName, PlanOptions } from "./plan/index.js";
 export { renderDockerfile } from "./render/index.js";
 export { BUILDPACKS, selectBuildpack } from "./buildpacks/index.js";
+export { buildRepo } from "./build-repo.js";
+export type { BuildRepoOptions, BuildRepoResult, R2dEvent } from "./build-repo.js";
+export { selectContext, describeSelection } from "./context/index.js";
+export type { ContextSelection } from "./context/index.js";
+export { probeEngine, inspectImage, removeImage, runContainer } from "./engine/index.js";
+export type { Engine, EngineKind, ProgressEvent, RunResult } from "./engine/index.js";
+export { checkImageName, defaultImageName } from "./image-name.js";
 
 export interface PlanRepoOptions extends PlanOptions, DetectOptions {}
 

@@ -20,7 +20,7 @@ export function pythonBaseImage(version: string): string {
 /** Converts a PEP 440 `requires-python` into the newest supported X.Y that satisfies it. */
 export function pythonFromRequires(spec: string, file: string): string | null {
   const clauses = spec.split(",").map((c) => c.trim()).filter(Boolean);
-  const range = clauses
+  const ranges = clauses
     .map((c) => {
       const m = /^(~=|==|!=|<=|>=|<|>)\s*([\d.]+)(\.\*)?$/.exec(c);
       if (!m) throw new ConfigError(`requires-python "${spec}" is not a version specifier r2d understands`, { location: { file }, hint: 'write for example requires-python = ">=3.9"' });
@@ -31,9 +31,11 @@ export function pythonFromRequires(spec: string, file: string): string | null {
       if (op === "==") return full;
       if (op === "!=") return star ? `<${v}.0 || >=${semver.inc(full, "minor")}` : `<${full} || >${full}`;
       return `${op}${full}`;
-    })
-    .join(" ");
-  const fits = PYTHONS.filter((v) => semver.satisfies(`${v}.0`, range) || semver.satisfies(`${v}.99`, range));
+    });
+  // Every clause must hold (PEP 440 commas are AND; a `!=` clause is itself an OR), for some X.Y.Z of the line.
+  const fits = PYTHONS.filter((v) =>
+    Array.from({ length: 100 }, (_, patch) => `${v}.${patch}`).some((full) => ranges.every((r) => semver.satisfies(full, r))),
+  );
   return fits.at(-1) ?? null;
 }
 

@@ -17,7 +17,25 @@ export function parsePipfile(text: string, file = "Pipfile"): Pipfile {
       (spec) => typeof spec === "object" && spec !== null && "path" in spec,
     ),
   );
-  return { python: typeof version === "string" ? version.split(".").slice(0, 2).join(".") : null, hasLocalReferences };
+  return { python: pythonVersion(version, file), hasLocalReferences };
+}
+
+/**
+ * `X.Y[.Z]` → `X.Y`; a bare major maps like repo2docker's (`3` → 3.10, `2` → 2.7); anything else
+ * is refused here rather than failing later with a version-library error.
+ */
+function pythonVersion(version: unknown, file: string): string | null {
+  if (typeof version !== "string") return null;
+  const v = version.trim();
+  if (v === "3") return "3.10";
+  if (v === "2") return "2.7";
+  if (!/^\d+\.\d+(\.\d+)?$/.test(v)) {
+    throw new ConfigError(`python_version "${version}" is not a Python version (X.Y)`, {
+      location: { file },
+      hint: 'write for example python_version = "3.11" under [requires]',
+    });
+  }
+  return v.split(".").slice(0, 2).join(".");
 }
 
 export function parsePipfileLock(text: string, file = "Pipfile.lock"): Pipfile {
@@ -32,9 +50,12 @@ export function parsePipfileLock(text: string, file = "Pipfile.lock"): Pipfile {
       hint: "regenerate it with `pipenv lock`",
     });
   }
+  if (typeof data !== "object" || data === null || Array.isArray(data)) {
+    throw new ConfigError("must be a JSON object (with _meta, default and develop)", { location: { file, line: 1 }, hint: "regenerate it with `pipenv lock`" });
+  }
   const version = data._meta?.requires?.python_version;
   const hasLocalReferences = [data.default, data.develop].some((group) =>
     Object.values(group ?? {}).some((spec) => typeof spec === "object" && spec !== null && "path" in spec),
   );
-  return { python: typeof version === "string" ? version : null, hasLocalReferences };
+  return { python: pythonVersion(version, file), hasLocalReferences };
 }

@@ -43,7 +43,7 @@ function ignoreReason(key: ConfigKey, pack: string, facts: RepoFacts): string {
 }
 
 function checkRepoDir(dir: string): string {
-  if (!dir.startsWith("/") || /[\s'"$`\\]/.test(dir) || dir === "/") {
+  if (!dir.startsWith("/") || /[\s'"$`\\]/.test(dir) || /^\/+$/.test(dir)) {
     throw new ConfigError(`--target-repo-dir "${dir}" must be an absolute path without spaces or quotes`, { location: { file: "--target-repo-dir" }, hint: "for example --target-repo-dir /srv/repo" });
   }
   return dir.replace(/\/+$/, "");

@@ -1,0 +1,265 @@
+import { existsSync, statSync } from "node:fs";
+import { writeFile } from "node:fs/promises";
+import path from "node:path";
+import { dir as tmpDir } from "tmp-promise";
+import { onCleanup } from "./cleanup.js";
+import { contextTar, describeSelection, materializeContext, selectContext, type ContextSelection } from "./context/index.js";
+import { detectRepo } from "./detect/index.js";
+import {
+  inspectImage,
+  probeEngine,
+  pushImage,
+  runBuild,
+  runContainer,
+  type BuildResult,
+  type Engine,
+  type EngineKind,
+  type ProgressEvent,
+  type RunResult,
+} from "./engine/index.js";
+import { ConfigError } from "./errors.js";
+import { checkImageName, defaultImageName } from "./image-name.js";
+import { makePlan, type PlanOptions } from "./plan/index.js";
+import type { BuildPlan } from "./plan/types.js";
+import { generatedFiles, renderDockerfile } from "./render/index.js";
+import { openSource } from "./source/index.js";
+import { CRAN_SECRET, PIP_SECRET } from "./buildpacks/shared.js";
+
+export interface BuildRepoOptions extends PlanOptions {
+  /** Build from this subdirectory of the repository. */
+  subdir?: string;
+  /** Branch, tag or commit of a git URL. */
+  ref?: string;
+  imageName?: string;
+  /** false: plan and render only (no engine needed). */
+  build?: boolean;
+  /** false: do not run the image after building. */
+  run?: boolean;
+  push?: boolean;
+  engine?: EngineKind;
+  /** Path or name of the docker client (also R2D_DOCKER). */
+  docker?: string;
+  buildctl?: string;
+  platform?: string;
+  buildArgs?: Record<string, string>;
+  /** Network for RUN steps: "host" lets a build reach a package index on this machine. */
+  buildNetwork?: string;
+  cacheFrom?: string[];
+  cacheTo?: string[];
+  noCache?: boolean;
+  pull?: boolean;
+  /** Package index settings: passed as build secrets, never stored in the image. */
+  pipIndexUrl?: string;
+  pipExtraIndexUrls?: string[];
+  cranMirror?: string;
+  /** Run-time settings (docker run semantics). */
+  command?: string[];
+  env?: string[];
+  publish?: string[];
+  volumes?: string[];
+  /** Mount the excluded data directories read-only where the code expects them. */
+  mountData?: boolean;
+  /** Extra run settings (memory, cpus, network...), used by grader profiles. */
+  runOptions?: { network?: string; memory?: string; cpus?: string; shmSize?: string; gpus?: string; user?: string; tty?: boolean; interactive?: boolean };
+  /** Output of `docker run`: the terminal (CLI) or captured (API default). */
+  runStdio?: "inherit" | "pipe";
+  onEvent?: (event: R2dEvent) => void;
+  signal?: AbortSignal;
+}
+
+export type R2dEvent =
+  | { type: "phase"; phase: "fetching" | "planning" | "context" | "building" | "pushing" | "running" }
+  | { type: "message"; level: "info" | "warn" | "debug"; text: string }
+  | { type: "context"; fileCount: number; bytes: number; excluded: ContextSelection["excluded"]; summary: string }
+  | { type: "engine"; kind: EngineKind; client: string; reason: string }
+  | { type: "progress"; event: ProgressEvent };
+
+export interface BuildRepoResult {
+  plan: BuildPlan;
+  dockerfile: string;
+  imageName: string;
+  imageId?: string;
+  digest?: string;
+  metadata?: Record<string, unknown>;
+  /** Image size in bytes, as the engine reports it. */
+  imageSize?: number;
+  context?: { fileCount: number; bytes: number; excluded: ContextSelection["excluded"]; summary: string };
+  build?: Pick<BuildResult, "durationMs" | "steps">;
+  engine?: Pick<Engine, "kind" | "client" | "reason">;
+  run?: RunResult;
+}
+
+/** The r2d pipeline: source → detect → plan → render + context → build → push → run. */
+export async function buildRepo(repo: string, options: BuildRepoOptions = {}): Promise<BuildRepoResult> {
+  const emit = options.onEvent ?? (() => {});
+  if (options.imageName) checkImageName(options.imageName);
+  if (options.push && options.run !== false && options.build !== false) {
+    throw new ConfigError("--push needs --no-run (the engine cannot load and push one build)", { location: { file: "--push" }, hint: "add --no-run, then run the pushed image where you need it" });
+  }
+  emit({ type: "phase", phase: "fetching" });
+  const source = await openSource(repo, { ref: options.ref, signal: options.signal });
+  try {
+    emit({ type: "phase", phase: "planning" });
+    const facts = await detectRepo(source.dir, { subdir: options.subdir });
+    const plan = makePlan(facts, { ...options, source: { repo, url: source.url, ref: source.ref, revision: source.revision } });
+    for (const m of plan.messages) emit({ type: "message", level: m.level, text: m.text });
+    const dockerfile = renderDockerfile(plan);
+    const imageName = options.imageName ?? defaultImageName(repo, options.subdir, source.revision);
+    if (options.build === false) return { plan, dockerfile, imageName };
+
+    const engine = await probeEngine({ engine: options.engine, docker: options.docker, buildctl: options.buildctl });
+    emit({ type: "engine", kind: engine.kind, client: engine.client, reason: engine.reason });
+
+    emit({ type: "phase", phase: "context" });
+    const selection = await selectContext({
+      root: facts.root,
+      ignoreFileDir: plan.context.ignoreFileDir,
+      excludes: plan.context.excludes,
+      includes: plan.context.includes,
+      keep: plan.dockerfilePath ? [plan.dockerfilePath] : [],
+    });
+    const context = { fileCount: selection.fileCount, bytes: selection.bytes, excluded: selection.excluded, summary: describeSelection(selection) };
+    for (const w of selection.warnings) emit({ type: "message", level: "warn", text: w });
+    emit({ type: "context", ...context });
+
+    const tmp = await tmpDir({ prefix: "r2d-build-", unsafeCleanup: true });
+    const disposeTmp = onCleanup(() => tmp.cleanup());
+    try {
+      const secrets = await writeSecrets(plan, options, tmp.path);
+      // A repository's own Dockerfile sees the repository as its context root; ours see it under src/.
+      const ownDockerfile = plan.buildpack === "dockerfile";
+      const prefix = ownDockerfile ? "" : "src/";
+      const extra = generatedFiles(plan, dockerfile);
+      let contextDir: string | undefined;
+      if (engine.kind === "buildctl") {
+        contextDir = path.join(tmp.path, "context");
+        await materializeContext(selection, { prefix, extra, dir: contextDir });
+      }
+      emit({ type: "phase", phase: "building" });
+      const result = await runBuild(
+        engine,
+        {
+          contextDir,
+          dockerfile: plan.dockerfilePath ?? "r2d/Dockerfile",
+          tags: [imageName],
+          labels: plan.labels,
+          buildArgs: { ...(ownDockerfile ? repo2dockerArgs(plan, options) : {}), ...options.buildArgs },
+          secrets,
+          platform: options.platform,
+          network: options.buildNetwork,
+          cacheFrom: options.cacheFrom ?? [],
+          cacheTo: options.cacheTo ?? [],
+          noCache: options.noCache ?? false,
+          pull: options.pull,
+          push: Boolean(options.push) && engine.kind !== "docker",
+          load: !options.push || options.run !== false,
+          iidFile: path.join(tmp.path, "iid"),
+          metadataFile: path.join(tmp.path, "metadata.json"),
+          progress: "rawjson",
+        },
+        {
+          context: () => contextTar(selection, { prefix, extra }),
+          onEvent: (event) => emit({ type: "progress", event }),
+          onDebug: (text) => emit({ type: "message", level: "debug", text }),
+          signal: options.signal,
+        },
+      );
+      let digest = result.digest;
+      if (options.push && engine.kind === "docker") {
+        emit({ type: "phase", phase: "pushing" });
+        digest = (await pushImage(engine, imageName)).digest ?? digest;
+      }
+      const info = options.push && options.run === false && engine.kind !== "docker" ? null : await inspectImage(engine, imageName).catch(() => null);
+      const out: BuildRepoResult = {
+        plan,
+        dockerfile,
+        imageName,
+        imageId: result.imageId,
+        digest,
+        metadata: result.metadata,
+        imageSize: info?.size,
+        context,
+        build: { durationMs: result.durationMs, steps: result.steps },
+        engine: { kind: engine.kind, client: engine.client, reason: engine.reason },
+      };
+      if (options.run === false) return out;
+
+      emit({ type: "phase", phase: "running" });
+      out.run = await runContainer(
+        engine,
+        {
+          image: imageName,
+          command: options.command ?? [],
+          env: runEnv(options.env ?? []),
+          publish: options.publish ?? [],
+          volumes: [...(options.volumes ?? []), ...(options.mountData ? dataMounts(plan, facts.root) : [])],
+          remove: true,
+          interactive: options.runOptions?.interactive ?? false,
+          tty: options.runOptions?.tty ?? false,
+          platform: options.platform,
+          network: options.runOptions?.network,
+          memory: options.runOptions?.memory,
+          cpus: options.runOptions?.cpus,
+          shmSize: options.runOptions?.shmSize,
+          gpus: options.runOptions?.gpus,
+          user: options.runOptions?.user,
+        },
+        { signal: options.signal, stdio: options.runStdio ?? "pipe" },
+      );
+      return out;
+    } finally {
+      await disposeTmp();
+    }
+  } finally {
+    await source.dispose();
+  }
+}
+
+/** repo2docker passes these to a repository's own Dockerfile. */
+function repo2dockerArgs(plan: BuildPlan, options: BuildRepoOptions): Record<string, string> {
+  return {
+    NB_USER: plan.user.name,
+    NB_UID: String(plan.user.uid),
+    ...(options.targetRepoDir ? { REPO_DIR: plan.repoDir } : {}),
+  };
+}
+
+/** Index settings as files for `--secret`: mounted only while a RUN step needs them. */
+async function writeSecrets(plan: BuildPlan, options: BuildRepoOptions, dir: string): Promise<{ id: string; src: string }[]> {
+  const secrets: { id: string; src: string }[] = [];
+  const ids = new Set(plan.secrets.map((s) => s.id));
+  const pipLines = [
+    ...(options.pipIndexUrl ? [`index-url = ${options.pipIndexUrl}`] : []),
+    ...(options.pipExtraIndexUrls?.length ? [`extra-index-url = ${options.pipExtraIndexUrls.join("\n    ")}`] : []),
+  ];
+  if (ids.has(PIP_SECRET) && pipLines.length) {
+    const src = path.join(dir, "pip.conf");
+    await writeFile(src, `[global]\n${pipLines.join("\n")}\n`, { mode: 0o600 });
+    secrets.push({ id: PIP_SECRET, src });
+  }
+  if (ids.has(CRAN_SECRET) && options.cranMirror) {
+    const src = path.join(dir, "cran");
+    await writeFile(src, options.cranMirror, { mode: 0o600 });
+    secrets.push({ id: CRAN_SECRET, src });
+  }
+  return secrets;
+}
+
+/** The crowdAI contract: TEST_DIRECTORY and OUTPUT_PATH from the caller's environment reach run.sh. */
+function runEnv(env: string[]): string[] {
+  const named = new Set(env.map((e) => e.split("=")[0]));
+  const passed = ["TEST_DIRECTORY", "OUTPUT_PATH"].filter((k) => process.env[k] !== undefined && !named.has(k));
+  return [...env, ...passed];
+}
+
+/** Excluded data directories that exist, mounted read-only at the same place under the repository. */
+function dataMounts(plan: BuildPlan, root: string): string[] {
+  return plan.context.excludes
+    .filter((p) => !/[*?[\]!]/.test(p))
+    .map((p) => p.replace(/^\/+|\/+$/g, ""))
+    .filter((p) => {
+      const abs = path.join(root, p);
+      return existsSync(abs) && statSync(abs).isDirectory();
+    })
+    .map((p) => `${path.join(root, p)}:${plan.repoDir}/${p}:ro`);
+}

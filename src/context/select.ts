@@ -1,0 +1,435 @@
+/**
+ * selectContext: walk the build root and decide, Docker-style, exactly which entries are sent.
+ *
+ * - Excluded directories are not opened, unless an exception (`!pattern`, `includes`, `keep`) could
+ *   match something inside them (BuildKit fsutil's rule, with a tighter "could match" test).
+ * - `.dockerignore`/`.containerignore` and `excludes`/`includes` are two independent pattern lists;
+ *   a path is sent only when neither excludes it. `keep` overrides both; `.git` overrides all.
+ * - Symlinks are never followed; ones resolving outside the root are skipped with a warning.
+ * - Only kept entries are lstat'ed; the walk is iterative and runs a few directories at a time.
+ */
+
+import fsp from "node:fs/promises";
+import type { Dirent, Stats } from "node:fs";
+import path from "node:path";
+import { ConfigError } from "../errors.js";
+import { makeRule, normalizeLine, readIgnoreLines, RuleSet, type Evaluation, type Rule } from "./patterns.js";
+import type { ContextFile, ContextOptions, ContextSelection, ExcludedEntry, ExcludedReason } from "./types.js";
+
+const IGNORE_FILES = [".dockerignore", ".containerignore"] as const;
+/** Directories read concurrently. */
+const DIR_CONCURRENCY = 16;
+/** lstat/readlink calls in flight per directory. */
+const STAT_CONCURRENCY = 64;
+
+interface DirNode {
+  rel: string;
+  abs: string;
+  parent: DirNode | undefined;
+  /** Per-rule match results for the ignore-file rules and the excludes/includes rules. */
+  di: Uint8Array | undefined;
+  ex: Uint8Array | undefined;
+  /** The directory itself is excluded; it is walked only because an exception may match below. */
+  excluded: boolean;
+  /** Reason this directory was excluded with; excluded children with the same reason are not listed. */
+  coverReason: ExcludedReason | undefined;
+  /** Recorded excluded-directory entries on the path from the root (for `keptInside`). */
+  coverEntries: ExcludedEntry[] | undefined;
+  /** Set once the directory has been lstat'ed (never for the root). */
+  entry: ContextFile | undefined;
+  emitted: boolean;
+}
+
+interface PendingLeaf {
+  rel: string;
+  abs: string;
+  parent: DirNode;
+  dirent: Dirent;
+}
+
+function toPosix(p: string): string {
+  return path.sep === "/" ? p : p.split(path.sep).join("/");
+}
+
+function isInside(root: string, p: string): boolean {
+  const r = path.relative(root, p);
+  return r === "" || (!r.startsWith(`..${path.sep}`) && r !== ".." && !path.isAbsolute(r));
+}
+
+/** A user-supplied relative path, normalised to posix, or undefined if it leaves the root. */
+function cleanRel(p: string): string | undefined {
+  const n = path.posix.normalize(toPosix(p).replace(/^\/+/, ""));
+  if (n === "." || n === "") return "";
+  const stripped = n.replace(/\/+$/, "");
+  if (stripped === ".." || stripped.startsWith("../")) return undefined;
+  return stripped;
+}
+
+function errCode(err: unknown): string | undefined {
+  return (err as NodeJS.ErrnoException | undefined)?.code;
+}
+
+async function mapLimit<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const item = items[next++]!;
+      await fn(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+function specialKind(d: Dirent | Stats): string {
+  if (d.isSocket()) return "socket";
+  if (d.isFIFO()) return "fifo";
+  if (d.isBlockDevice()) return "block device";
+  if (d.isCharacterDevice()) return "character device";
+  return "unknown file type";
+}
+
+function describeRule(rule: Rule): string {
+  const where = rule.source.line !== undefined ? `${rule.source.file}:${rule.source.line}` : rule.source.file;
+  return `${rule.text} (${where})`;
+}
+
+async function readIgnoreRules(root: string, dirRel: string): Promise<{ rules: Rule[]; files: string[] }> {
+  const rules: Rule[] = [];
+  const files: string[] = [];
+  for (const name of IGNORE_FILES) {
+    const rel = dirRel ? `${dirRel}/${name}` : name;
+    let content: string;
+    try {
+      content = await fsp.readFile(path.join(root, rel), "utf8");
+    } catch (err) {
+      if (errCode(err) === "ENOENT" || errCode(err) === "ENOTDIR") continue;
+      throw new ConfigError(`cannot read ${rel}: ${(err as Error).message}`, { location: { file: rel }, cause: err });
+    }
+    files.push(rel);
+    for (const l of readIgnoreLines(content)) {
+      rules.push(makeRule(l.text, l.pattern, "ignore", { file: rel, line: l.line }));
+    }
+  }
+  return { rules, files };
+}
+
+export async function selectContext(opts: ContextOptions): Promise<ContextSelection> {
+  const root = path.resolve(opts.root);
+  let rootStat: Stats;
+  try {
+    rootStat = await fsp.stat(root);
+  } catch (err) {
+    throw new ConfigError(`build root ${root} does not exist or cannot be read: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
+  if (!rootStat.isDirectory()) throw new ConfigError(`build root ${root} is not a directory`);
+  const realRoot = await fsp.realpath(root);
+
+  // --- patterns -----------------------------------------------------------------------------
+  const ignoreDir = cleanRel(opts.ignoreFileDir ?? "");
+  if (ignoreDir === undefined) {
+    throw new ConfigError(`ignore-file directory ${opts.ignoreFileDir} is outside the build root`);
+  }
+  const ignore = await readIgnoreRules(root, ignoreDir);
+  const diSet = new RuleSet(ignore.rules);
+
+  const exRules: Rule[] = [];
+  for (const e of opts.excludes ?? []) {
+    if (e.trim() === "") continue;
+    exRules.push(makeRule(e.trim(), normalizeLine(e), "exclude", { file: "--exclude" }));
+  }
+  for (const inc of opts.includes ?? []) {
+    const t = inc.trim();
+    if (t === "") continue;
+    exRules.push(makeRule(t, `!${normalizeLine(t)}`, "include", { file: "--include" }));
+  }
+  const exSet = new RuleSet(exRules);
+
+  const keepSet = new Set<string>();
+  const keepDirs = new Set<string>();
+  for (const k of [...(opts.keep ?? []), ...ignore.files]) {
+    const c = cleanRel(k);
+    if (!c) continue;
+    keepSet.add(c);
+    let d = path.posix.dirname(c);
+    while (d !== ".") {
+      keepDirs.add(d);
+      d = path.posix.dirname(d);
+    }
+  }
+  const excludeGit = opts.excludeGit ?? true;
+
+  // --- results ------------------------------------------------------------------------------
+  const files: ContextFile[] = [];
+  const excluded: ExcludedEntry[] = [];
+  const warnings: string[] = [];
+  const sentSymlinks: { rel: string; realRel: string; target: string }[] = [];
+
+  const ensureEmitted = (node: DirNode): void => {
+    if (node.emitted) return;
+    const chain: DirNode[] = [];
+    for (let n: DirNode | undefined = node; n && !n.emitted; n = n.parent) chain.push(n);
+    for (let i = chain.length - 1; i >= 0; i--) {
+      const n = chain[i]!;
+      n.emitted = true;
+      if (n.entry) files.push(n.entry);
+    }
+  };
+  const emit = (f: ContextFile, parent: DirNode): void => {
+    ensureEmitted(parent);
+    files.push(f);
+    if (f.type !== "dir" && parent.coverEntries) {
+      for (const e of parent.coverEntries) e.keptInside = (e.keptInside ?? 0) + 1;
+    }
+  };
+
+  const decide = (
+    rel: string,
+    di: Evaluation,
+    ex: Evaluation,
+  ): { reason: ExcludedReason; detail: string } => {
+    if (di.excluded) return { reason: "dockerignore", detail: di.deciding ? describeRule(di.deciding) : "" };
+    const r = ex.deciding;
+    const reason: ExcludedReason = r && r.kind === "exclude" && r.pattern === "data" ? "data" : "exclude";
+    return { reason, detail: r ? describeRule(r) : rel };
+  };
+
+  const record = (parent: DirNode, e: ExcludedEntry): ExcludedEntry | undefined => {
+    if (e.reason !== "git" && parent.coverReason === e.reason) return undefined; // implied by the parent
+    excluded.push(e);
+    return e;
+  };
+
+  // --- the walk -----------------------------------------------------------------------------
+  const rootNode: DirNode = {
+    rel: "",
+    abs: root,
+    parent: undefined,
+    di: undefined,
+    ex: undefined,
+    excluded: false,
+    coverReason: undefined,
+    coverEntries: undefined,
+    entry: undefined,
+    emitted: true,
+  };
+
+  const leafEntry = (rel: string, abs: string, st: Stats, type: ContextFile["type"], linkTarget?: string) => {
+    const f: ContextFile = {
+      rel,
+      abs,
+      type,
+      size: type === "file" ? st.size : 0,
+      mode: st.mode & 0o7777,
+      mtimeMs: st.mtimeMs,
+    };
+    if (linkTarget !== undefined) f.linkTarget = linkTarget;
+    return f;
+  };
+
+  const handleSymlink = async (leaf: PendingLeaf, st: Stats): Promise<void> => {
+    const { rel, abs, parent } = leaf;
+    let target: string;
+    try {
+      target = await fsp.readlink(abs);
+    } catch (err) {
+      if (errCode(err) === "ENOENT") return;
+      throw new ConfigError(`cannot read symlink ${rel}: ${(err as Error).message}`, { cause: err });
+    }
+    const lexical = path.resolve(path.dirname(abs), target);
+    let inside = isInside(root, lexical) || (path.isAbsolute(target) && isInside(realRoot, lexical));
+    let real: string | undefined;
+    try {
+      real = await fsp.realpath(abs);
+    } catch {
+      real = undefined; // dangling, a loop, or unreadable: judged on the text alone
+    }
+    if (real !== undefined) {
+      if (!isInside(realRoot, real)) inside = false;
+      else if (path.isAbsolute(target)) inside = true; // e.g. absolute path through a symlinked root
+    }
+    if (!inside) {
+      record(parent, { path: rel, reason: "symlink-outside", detail: target, kind: "symlink" });
+      warnings.push(`skipped symlink ${rel} -> ${target}: it points outside the repository`);
+      return;
+    }
+    if (path.isAbsolute(target)) {
+      warnings.push(
+        `symlink ${rel} -> ${target} is absolute: it is sent as is and will not resolve inside the image (make it relative)`,
+      );
+    }
+    if (real !== undefined) {
+      sentSymlinks.push({ rel, realRel: toPosix(path.relative(realRoot, real)), target });
+    }
+    emit(leafEntry(rel, abs, st, "symlink", target), parent);
+  };
+
+  const handleLeaf = async (leaf: PendingLeaf): Promise<void> => {
+    let st: Stats;
+    try {
+      st = await fsp.lstat(leaf.abs);
+    } catch (err) {
+      if (errCode(err) === "ENOENT") return; // vanished during the walk
+      throw new ConfigError(`cannot stat ${leaf.rel}: ${(err as Error).message}`, { cause: err });
+    }
+    if (st.isFile()) emit(leafEntry(leaf.rel, leaf.abs, st, "file"), leaf.parent);
+    else if (st.isSymbolicLink()) await handleSymlink(leaf, st);
+    else if (st.isDirectory()) return; // became a directory during the walk: ignore
+    else record(leaf.parent, { path: leaf.rel, reason: "special", detail: specialKind(st), kind: "other" });
+  };
+
+  const processDir = async (node: DirNode): Promise<DirNode[]> => {
+    let dirents: Dirent[];
+    let st: Stats | undefined;
+    try {
+      [dirents, st] = await Promise.all([
+        fsp.readdir(node.abs, { withFileTypes: true }),
+        node.rel ? fsp.lstat(node.abs) : Promise.resolve(undefined),
+      ]);
+    } catch (err) {
+      const code = errCode(err);
+      if (code === "ENOENT" || code === "ENOTDIR") return [];
+      if (node.excluded && (code === "EACCES" || code === "EPERM")) return []; // as BuildKit does
+      throw new ConfigError(`cannot read directory ${node.rel || "."}: ${(err as Error).message}`, {
+        hint: `fix its permissions, or leave it out with a .dockerignore entry or --exclude ${node.rel}`,
+        cause: err,
+      });
+    }
+    if (st) {
+      node.entry = { rel: node.rel, abs: node.abs, type: "dir", size: 0, mode: st.mode & 0o7777, mtimeMs: st.mtimeMs };
+      if (!node.excluded && node.parent) {
+        node.emitted = true;
+        emit(node.entry, node.parent);
+      }
+    }
+
+    const children: DirNode[] = [];
+    const leaves: PendingLeaf[] = [];
+    for (const d of dirents) {
+      const name = d.name;
+      const rel = node.rel ? `${node.rel}/${name}` : name;
+      const abs = path.join(node.abs, name);
+      const isDir = d.isDirectory();
+      if (excludeGit && name === ".git") {
+        record(node, { path: rel, reason: "git", detail: ".git", kind: isDir ? "dir" : d.isSymbolicLink() ? "symlink" : "file" });
+        continue;
+      }
+      const di = diSet.evaluate(rel, node.di);
+      const ex = exSet.evaluate(rel, node.ex);
+      const kept = keepSet.has(rel);
+      const isExcluded = !kept && (di.excluded || ex.excluded);
+
+      if (isDir) {
+        let walkExcluded = false;
+        let reason: { reason: ExcludedReason; detail: string } | undefined;
+        if (isExcluded) {
+          const diBlocks = di.excluded && !diSet.exceptionMayMatchBelow(rel);
+          const exBlocks = ex.excluded && !exSet.exceptionMayMatchBelow(rel);
+          const skip = !keepDirs.has(rel) && (diBlocks || exBlocks);
+          reason = skip && !diBlocks ? decide(rel, { ...di, excluded: false }, ex) : decide(rel, di, ex);
+          const entry = record(node, { path: rel, reason: reason.reason, detail: reason.detail, kind: "dir" });
+          if (skip) continue; // never opened
+          walkExcluded = true;
+          const coverEntries = entry ? [...(node.coverEntries ?? []), entry] : node.coverEntries;
+          children.push({
+            rel,
+            abs,
+            parent: node,
+            di: di.matched,
+            ex: ex.matched,
+            excluded: true,
+            coverReason: reason.reason,
+            coverEntries,
+            entry: undefined,
+            emitted: false,
+          });
+        }
+        if (!walkExcluded) {
+          children.push({
+            rel,
+            abs,
+            parent: node,
+            di: di.matched,
+            ex: ex.matched,
+            excluded: false,
+            coverReason: undefined,
+            coverEntries: node.coverEntries,
+            entry: undefined,
+            emitted: false,
+          });
+        }
+        continue;
+      }
+
+      if (isExcluded) {
+        const { reason, detail } = decide(rel, di, ex);
+        record(node, { path: rel, reason, detail, kind: d.isSymbolicLink() ? "symlink" : d.isFile() ? "file" : "other" });
+        continue;
+      }
+      if (d.isFile() || d.isSymbolicLink()) {
+        leaves.push({ rel, abs, parent: node, dirent: d });
+      } else {
+        record(node, { path: rel, reason: "special", detail: specialKind(d), kind: "other" });
+      }
+    }
+    await mapLimit(leaves, STAT_CONCURRENCY, handleLeaf);
+    return children;
+  };
+
+  await new Promise<void>((resolve, reject) => {
+    const pending: DirNode[] = [rootNode];
+    let inFlight = 0;
+    let failed = false;
+    const pump = (): void => {
+      if (failed) return;
+      while (inFlight < DIR_CONCURRENCY && pending.length > 0) {
+        const node = pending.pop()!;
+        inFlight++;
+        processDir(node).then(
+          (children) => {
+            inFlight--;
+            for (const c of children) pending.push(c);
+            if (inFlight === 0 && pending.length === 0) resolve();
+            else pump();
+          },
+          (err: unknown) => {
+            failed = true;
+            reject(err);
+          },
+        );
+      }
+    };
+    pump();
+  });
+
+  // --- after the walk -----------------------------------------------------------------------
+  const byRel = (a: { rel: string }, b: { rel: string }) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0);
+  files.sort(byRel);
+  excluded.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+
+  if (sentSymlinks.length > 0) {
+    const sent = new Set(files.map((f) => f.rel));
+    for (const l of sentSymlinks) {
+      if (l.realRel !== "" && !sent.has(l.realRel)) {
+        warnings.push(
+          `symlink ${l.rel} -> ${l.target} is sent but its target ${l.realRel} is left out: the link will dangle in the image`,
+        );
+      }
+    }
+  }
+  for (const r of exRules) {
+    if (r.kind === "include" && r.hits === 0) {
+      warnings.push(`--include ${r.text} matched nothing in ${root}`);
+    }
+  }
+  warnings.sort();
+
+  let bytes = 0;
+  let fileCount = 0;
+  for (const f of files) {
+    if (f.type !== "dir") fileCount++;
+    bytes += f.size;
+  }
+  return { root, files, fileCount, bytes, excluded, warnings };
+}

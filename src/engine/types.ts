@@ -1,0 +1,189 @@
+/**
+ * Types of the engine stage: which BuildKit client r2d drives, the requests it
+ * turns into command lines, and what comes back.
+ */
+
+/**
+ * - `buildx`: a docker client with the buildx plugin (`docker buildx build`).
+ * - `docker`: a classic docker client older than 23 (`DOCKER_BUILDKIT=1 docker build`).
+ * - `buildctl`: BuildKit's own client talking to a buildkitd (`BUILDKIT_HOST`).
+ */
+export type EngineKind = "buildx" | "docker" | "buildctl";
+
+export interface Engine {
+  kind: EngineKind;
+  /** Absolute path of the binary used to build (docker or buildctl). */
+  client: string;
+  /** A docker client usable for run/push/load/inspect (for buildctl, if one exists). */
+  dockerClient?: string;
+  /** Client version (docker client version for `docker`/`buildx`, buildctl's for `buildctl`). */
+  version: string;
+  /** Version of the buildx plugin (kind `buildx` only); gates `--progress=rawjson` and `--load --push`. */
+  buildxVersion?: string;
+  /** Docker daemon version, when it answered. */
+  serverVersion?: string;
+  /** buildkitd address (kind `buildctl`), passed as `--addr`. */
+  buildkitHost?: string;
+  /** Docker-related variables from the probe's environment (DOCKER_HOST, DOCKER_CONTEXT, ...), passed to every command. */
+  env?: Record<string, string>;
+  /** One line: why this engine was chosen. */
+  reason: string;
+}
+
+export interface ProbeOptions {
+  /** Force an engine kind; an error says why it is not available. */
+  engine?: EngineKind;
+  /** Path or name of the docker binary (also env R2D_DOCKER). When given, only that client is considered. */
+  docker?: string;
+  /** Path or name of the buildctl binary (default: `buildctl` on PATH). */
+  buildctl?: string;
+  /** Environment used to search PATH and to run the probes (default: process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** Docker clients looked at after those on PATH (default: ["/usr/bin/docker"]). For tests. */
+  wellKnownDockers?: string[];
+  /** Debug log of each probe command. */
+  onDebug?: (message: string) => void;
+}
+
+export interface BuildRequest {
+  /** Directory of the build context: buildctl needs one; docker/buildx read a context tar on stdin. */
+  contextDir?: string;
+  /** Path of the Dockerfile inside the context, e.g. "r2d/Dockerfile". */
+  dockerfile: string;
+  tags: string[];
+  labels: Record<string, string>;
+  buildArgs: Record<string, string>;
+  secrets: { id: string; src: string }[];
+  platform?: string;
+  /** "host" | "none" | "default" ("default" adds no flag). */
+  network?: string;
+  /** Cache sources: an image reference or a `type=...,key=value` spec. */
+  cacheFrom: string[];
+  /** Cache exports: `type=...,key=value` specs (not with the classic docker client). */
+  cacheTo: string[];
+  noCache: boolean;
+  pull?: boolean;
+  /** Push the tags to their registry (instead of or as well as load). */
+  push: boolean;
+  /** Load the image into the local image store (the default for run). */
+  load: boolean;
+  iidFile: string;
+  metadataFile: string;
+  /** Wanted progress format; falls back to plain where the client cannot do rawjson. */
+  progress: "plain" | "rawjson";
+}
+
+export interface Command {
+  file: string;
+  args: string[];
+  /** Variables added to the inherited environment. */
+  env: Record<string, string>;
+  stdin: "context-tar" | "none";
+}
+
+export type StepStatus = "started" | "cached" | "done" | "error" | "canceled";
+
+export type ProgressEvent =
+  | {
+      type: "step";
+      id: string;
+      name: string;
+      index?: number;
+      total?: number;
+      status: StepStatus;
+      durationMs?: number;
+      error?: string;
+    }
+  /** Output of a step, one line (no trailing newline). `id` "" is builder output outside any step. */
+  | { type: "log"; id: string; text: string }
+  | { type: "warning"; text: string };
+
+export interface ProgressParser {
+  push(chunk: string): ProgressEvent[];
+  end(): ProgressEvent[];
+}
+
+export interface BuildStep {
+  name: string;
+  status: StepStatus;
+  durationMs?: number;
+}
+
+export interface BuildResult {
+  imageId: string;
+  digest?: string;
+  metadata: Record<string, unknown>;
+  durationMs: number;
+  steps: BuildStep[];
+  /** Human-readable builder output (plain progress text). */
+  log: string;
+}
+
+export interface RunBuildOptions {
+  /** The context tar (docker, buildx). */
+  context?: () => NodeJS.ReadableStream;
+  onEvent?: (e: ProgressEvent) => void;
+  onDebug?: (message: string) => void;
+  signal?: AbortSignal;
+  /** Time between SIGINT and SIGKILL on abort (default 3000 ms). */
+  killGraceMs?: number;
+}
+
+export interface RunRequest {
+  image: string;
+  command: string[];
+  /** `K=V`, or bare `K` to pass the variable from r2d's environment (docker semantics). */
+  env: string[];
+  publish: string[];
+  volumes: string[];
+  user?: string;
+  workdir?: string;
+  network?: string;
+  memory?: string;
+  cpus?: string;
+  shmSize?: string;
+  platform?: string;
+  gpus?: string;
+  name?: string;
+  remove: boolean;
+  interactive: boolean;
+  tty: boolean;
+  readOnly?: boolean;
+  /** Extra `docker run` arguments, placed before the image. */
+  extra?: string[];
+}
+
+export interface RunContainerOptions {
+  signal?: AbortSignal;
+  stdio?: "inherit" | "pipe";
+  onDebug?: (message: string) => void;
+  killGraceMs?: number;
+}
+
+export interface RunResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface ImageHistoryEntry {
+  createdBy: string;
+  size: number;
+  comment: string;
+  created?: string;
+}
+
+export interface ImageInfo {
+  id: string;
+  size: number;
+  labels: Record<string, string>;
+  user: string;
+  env: string[];
+  workdir: string;
+  cmd: string[] | null;
+  entrypoint: string[] | null;
+  repoTags: string[];
+  repoDigests: string[];
+  created?: string;
+  history?: ImageHistoryEntry[];
+}
