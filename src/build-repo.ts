@@ -18,6 +18,7 @@ import {
   type RunResult,
 } from "./engine/index.js";
 import { ConfigError } from "./errors.js";
+import { gradeImage, graderBuildDefaults, type GradeResult, type GraderOptions } from "./grader/index.js";
 import { checkImageName, defaultImageName } from "./image-name.js";
 import { makePlan, type PlanOptions } from "./plan/index.js";
 import type { BuildPlan } from "./plan/types.js";
@@ -61,6 +62,8 @@ export interface BuildRepoOptions extends PlanOptions {
   mountData?: boolean;
   /** Extra run settings (memory, cpus, network...), used by grader profiles. */
   runOptions?: { network?: string; memory?: string; cpus?: string; shmSize?: string; gpus?: string; user?: string; tty?: boolean; interactive?: boolean };
+  /** Grade the built image as Synapse, crowdAI or a Modzy-style marketplace will (instead of the plain run). */
+  grader?: Omit<GraderOptions, "signal" | "onMessage">;
   /** Output of `docker run`: the terminal (CLI) or captured (API default). */
   runStdio?: "inherit" | "pipe";
   onEvent?: (event: R2dEvent) => void;
@@ -87,11 +90,19 @@ export interface BuildRepoResult {
   build?: Pick<BuildResult, "durationMs" | "steps">;
   engine?: Pick<Engine, "kind" | "client" | "reason">;
   run?: RunResult;
+  /** With `grader`: the per-check report (src/grader). */
+  grade?: GradeResult;
 }
 
 /** The r2d pipeline: source → detect → plan → render + context → build → push → run. */
 export async function buildRepo(repo: string, options: BuildRepoOptions = {}): Promise<BuildRepoResult> {
   const emit = options.onEvent ?? (() => {});
+  if (options.grader) {
+    if (options.run === false || options.build === false) {
+      throw new ConfigError("--grader runs the built image: it cannot go with --no-run or --no-build", { location: { file: "--grader" }, hint: "drop --no-run (and --push), or drop --grader" });
+    }
+    options = { ...options, ...graderBuildDefaults(options.grader.profile, options) };
+  }
   if (options.imageName) checkImageName(options.imageName);
   if (options.push && options.run !== false && options.build !== false) {
     throw new ConfigError("--push needs --no-run (the engine cannot load and push one build)", { location: { file: "--push" }, hint: "add --no-run, then run the pushed image where you need it" });
@@ -184,6 +195,17 @@ export async function buildRepo(repo: string, options: BuildRepoOptions = {}): P
       };
       if (options.run === false) return out;
 
+      if (options.grader) {
+        emit({ type: "phase", phase: "running" });
+        if (options.command?.length) emit({ type: "message", level: "warn", text: `the ${options.grader.profile} grader runs the image its own way; the command ${options.command.join(" ")} is not used` });
+        out.grade = await gradeImage(engine, imageName, plan, facts.root, {
+          platform: options.platform,
+          ...options.grader,
+          signal: options.signal,
+          onMessage: (level, text) => emit({ type: "message", level, text }),
+        });
+        return out;
+      }
       emit({ type: "phase", phase: "running" });
       out.run = await runContainer(
         engine,

@@ -21,6 +21,8 @@ export type { ContextSelection } from "./context/index.js";
 export { probeEngine, inspectImage, removeImage, runContainer } from "./engine/index.js";
 export type { Engine, EngineKind, ProgressEvent, RunResult } from "./engine/index.js";
 export { checkImageName, defaultImageName } from "./image-name.js";
+export { gradeImage, formatGradeReport, gradeJson, GRADER_PROFILES } from "./grader/index.js";
+export type { GradeCheck, GradeResult, GraderOptions, GraderProfileName } from "./grader/index.js";
 
 export interface PlanRepoOptions extends PlanOptions, DetectOptions {}
 

@@ -64,7 +64,7 @@ function choosePython(facts: RepoFacts): { version: string; from: string } {
   }
   if (requires) {
     const fits = pythonFromRequires(requires, pyproject!.path);
-    if (!fits) throw new ConfigError(`no Python between 3.8 and 3.14 satisfies requires-python "${requires}"`, { location: { file: pyproject!.path } });
+    if (!fits) throw new ConfigError(`no Python between 3.8 and 3.14 satisfies requires-python "${requires}"`, { location: { file: pyproject!.path }, hint: "widen requires-python: r2d builds Python 3.8 to 3.14" });
     return { version: fits, from: `${pyproject!.path} requires-python` };
   }
   return { version: DEFAULT_PYTHON, from: "the default" };

@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 import type { BuildRepoOptions } from "../build-repo.js";
 import { ConfigError } from "../errors.js";
+import { GRADER_PROFILES, parseDuration, type GraderProfileName } from "../grader/index.js";
 import { R2D_VERSION } from "../plan/version.js";
 
 export interface CliOptions {
@@ -22,6 +23,23 @@ function pairs(list: string[] | undefined, flag: string): Record<string, string>
     out[item.slice(0, i)] = item.slice(i + 1);
   }
   return out;
+}
+
+/** Docker's size syntax: 512m, 2g, 0m. */
+function size(value: string): string {
+  if (!/^\d+(\.\d+)?\s*[bkmgt]?$/i.test(value)) throw new InvalidArgumentError("expected a size such as 512m or 2g");
+  return value;
+}
+
+function cpuCount(value: string): string {
+  if (!/^\d*\.?\d+$/.test(value) || Number(value) <= 0) throw new InvalidArgumentError("expected a number of CPUs such as 1 or 0.5");
+  return value;
+}
+
+function duration(value: string): number {
+  const ms = parseDuration(value);
+  if (ms === undefined || ms <= 0) throw new InvalidArgumentError("expected a duration such as 90s, 10m or 1h (a bare number is seconds)");
+  return ms;
 }
 
 function integer(value: string): string {
@@ -70,6 +88,14 @@ export function program(): Command {
     .addOption(new Option("-v, --volume <src:dest>", "bind mount for the run (repeatable)").argParser(collect))
     .addOption(new Option("-p, --publish <port>", "publish a container port for the run (repeatable)").argParser(collect))
     .addOption(new Option("--mount-data", "mount the excluded data directories read-only in the running container where the code expects them"))
+    .addOption(new Option("--grader <profile>", "run the built image as this grader will and report per check; exit 1 when one fails (docs/graders.md)").choices([...GRADER_PROFILES]))
+    .addOption(new Option("--grader-input <dir>", "input folder for --grader (default: the repository's sample_data/, test_data/, tests/input/, ...)"))
+    .addOption(new Option("--grader-expected <dir>", "expected outputs for --grader (default: the folder paired with the input, e.g. sample_output/)"))
+    .addOption(new Option("--memory <size>", "memory limit of the run, e.g. 512m (--grader modzy: model.yaml's by default)").argParser(size))
+    .addOption(new Option("--cpus <n>", "CPU limit of the run, e.g. 1 or 0.5 (--grader modzy: model.yaml's by default)").argParser(cpuCount))
+    .addOption(new Option("--shm-size <size>", "size of /dev/shm for the run, e.g. 64m").argParser(size))
+    .addOption(new Option("--gpus <gpus>", "GPUs for the run (docker --gpus: all, 1, device=0); none unless given"))
+    .addOption(new Option("--timeout <duration>", "wall-clock limit of the graded run (needs --grader), e.g. 30m; it is killed after").argParser(duration))
     .addOption(new Option("--progress <mode>", "build progress display").choices(["auto", "tty", "plain"]).default("auto"));
 }
 
@@ -87,6 +113,10 @@ export function parseCli(argv: string[]): CliOptions {
   }
   const o = cmd.opts();
   const [repo, command] = cmd.processedArgs as [string, string[]];
+  for (const [flag, value] of [["--grader-input", o.graderInput], ["--grader-expected", o.graderExpected], ["--timeout", o.timeout]] as const) {
+    if (value !== undefined && !o.grader) throw new ConfigError(`${flag} only applies with --grader`, { location: { file: flag }, hint: `add --grader ${GRADER_PROFILES.join("|")}` });
+  }
+  const limits = { memory: o.memory as string | undefined, cpus: o.cpus as string | undefined, shmSize: o.shmSize as string | undefined, gpus: o.gpus as string | undefined };
   return {
     repo,
     json: Boolean(o.json),
@@ -125,6 +155,10 @@ export function parseCli(argv: string[]): CliOptions {
       volumes: o.volume ?? [],
       publish: o.publish ?? [],
       mountData: Boolean(o.mountData),
+      runOptions: limits,
+      grader: o.grader
+        ? { profile: o.grader as GraderProfileName, inputDir: o.graderInput, expectedDir: o.graderExpected, timeoutMs: o.timeout as number | undefined, ...limits }
+        : undefined,
     },
   };
 }

@@ -5,6 +5,7 @@ import path from "node:path";
 import { buildRepo, type BuildRepoResult } from "../build-repo.js";
 import { interruptSignal, runCleanups } from "../cleanup.js";
 import { BuildError, exitCodeFor, UnsupportedError } from "../errors.js";
+import { formatGradeReport } from "../grader/index.js";
 import { parseCli } from "./args.js";
 import { createReporter, planSummary, resultSummary } from "./report.js";
 
@@ -30,7 +31,7 @@ async function main(argv: string[]): Promise<number> {
       ...cli.options,
       signal,
       runStdio: json ? "pipe" : "inherit",
-      runOptions: { interactive, tty: interactive },
+      runOptions: { ...cli.options.runOptions, interactive, tty: interactive },
       onEvent: (e) => {
         if (json && cli.options.build === false) return; // the plan alone is the output
         if (json) process.stdout.write(`${JSON.stringify({ event: e.type, ...e })}\n`);
@@ -51,7 +52,9 @@ async function main(argv: string[]): Promise<number> {
     } else {
       process.stderr.write(`${resultSummary(result)}\n`);
       if (debug) process.stderr.write(result.dockerfile);
+      if (result.grade) process.stderr.write(`${formatGradeReport(result.grade)}\n`);
     }
+    if (result.grade) return result.grade.passed ? 0 : 1;
     return result.run ? result.run.exitCode : 0;
   } catch (err) {
     return fail(err, json);

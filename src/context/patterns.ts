@@ -35,6 +35,11 @@ export interface Rule {
   negative: boolean;
   kind: RuleKind;
   source: PatternSource;
+  /**
+   * Number of path components a path must have to match directly (`*`, `?` and classes never
+   * match `/`), or 0 when the pattern has `**` and can match at any depth.
+   */
+  depth: number;
   /** How many walked paths this rule matched (directly, not through a parent). */
   hits: number;
   /** Does the rule match `rel` (or, through Docker's parent rule, one of its parents)? */
@@ -149,7 +154,8 @@ export function makeRule(text: string, normalized: string, kind: RuleKind, sourc
       cause: err,
     });
   }
-  return { text, pattern: p, negative, kind, source, hits: 0, test };
+  const depth = p.includes("**") ? 0 : p.split("/").length;
+  return { text, pattern: p, negative, kind, source, depth, hits: 0, test };
 }
 
 export interface Evaluation {
@@ -187,10 +193,14 @@ export class RuleSet {
     const matched = new Uint8Array(n);
     let excluded = false;
     let deciding: Rule | undefined;
+    let depth = 1;
+    for (let i = rel.indexOf("/"); i !== -1; i = rel.indexOf("/", i + 1)) depth++;
     for (let i = 0; i < n; i++) {
       const rule = this.rules[i]!;
       let m = parent !== undefined && parent.length === n && parent[i] === 1;
-      if (!m) {
+      // Parents are covered by `parent`, so only a direct match is left to test, and that needs
+      // the same number of components (skipping balena's regexp for most paths).
+      if (!m && (rule.depth === 0 || rule.depth === depth)) {
         m = rule.test(rel);
         if (m) rule.hits++;
       }

@@ -6,9 +6,10 @@
  * - `.dockerignore`/`.containerignore` and `excludes`/`includes` are two independent pattern lists;
  *   a path is sent only when neither excludes it. `keep` overrides both; `.git` overrides all.
  * - Symlinks are never followed; ones resolving outside the root are skipped with a warning.
- * - Only kept entries are lstat'ed; the walk is iterative and runs a few directories at a time.
+ * - Only kept entries are lstat'ed; the walk is iterative and reads a few directories at a time.
  */
 
+import fs from "node:fs";
 import fsp from "node:fs/promises";
 import type { Dirent, Stats } from "node:fs";
 import path from "node:path";
@@ -19,8 +20,8 @@ import type { ContextFile, ContextOptions, ContextSelection, ExcludedEntry, Excl
 const IGNORE_FILES = [".dockerignore", ".containerignore"] as const;
 /** Directories read concurrently. */
 const DIR_CONCURRENCY = 16;
-/** lstat/readlink calls in flight per directory. */
-const STAT_CONCURRENCY = 64;
+/** Symlinks examined (readlink + realpath) concurrently per directory. */
+const LINK_CONCURRENCY = 16;
 
 interface DirNode {
   rel: string;
@@ -86,6 +87,11 @@ function specialKind(d: Dirent | Stats): string {
   if (d.isBlockDevice()) return "block device";
   if (d.isCharacterDevice()) return "character device";
   return "unknown file type";
+}
+
+/** Node decodes file names as UTF-8; a name that is not comes back mangled and cannot be opened. */
+function notUtf8(rel: string): string {
+  return `skipped ${rel}: its name is not valid UTF-8, so it cannot be read (rename it)`;
 }
 
 function describeRule(rule: Rule): string {
@@ -265,18 +271,20 @@ export async function selectContext(opts: ContextOptions): Promise<ContextSelect
     emit(leafEntry(rel, abs, st, "symlink", target), parent);
   };
 
-  const handleLeaf = async (leaf: PendingLeaf): Promise<void> => {
-    let st: Stats;
+  /**
+   * lstat one kept leaf. Synchronous on purpose: for tens of thousands of small files the promise
+   * API's per-call cost dominates (measured ~2x slower than lstatSync here); a directory's worth of
+   * lstat calls blocks the event loop only briefly, and directories are still read asynchronously.
+   */
+  const statLeaf = (leaf: PendingLeaf): Stats | undefined => {
     try {
-      st = await fsp.lstat(leaf.abs);
+      return fs.lstatSync(leaf.abs, { throwIfNoEntry: false }); // undefined: vanished during the walk
     } catch (err) {
-      if (errCode(err) === "ENOENT") return; // vanished during the walk
-      throw new ConfigError(`cannot stat ${leaf.rel}: ${(err as Error).message}`, { cause: err });
+      throw new ConfigError(`cannot stat ${leaf.rel}: ${(err as Error).message}`, {
+        hint: `fix the permissions of its directory, or leave it out with a .dockerignore entry or --exclude ${leaf.rel}`,
+        cause: err,
+      });
     }
-    if (st.isFile()) emit(leafEntry(leaf.rel, leaf.abs, st, "file"), leaf.parent);
-    else if (st.isSymbolicLink()) await handleSymlink(leaf, st);
-    else if (st.isDirectory()) return; // became a directory during the walk: ignore
-    else record(leaf.parent, { path: leaf.rel, reason: "special", detail: specialKind(st), kind: "other" });
   };
 
   const processDir = async (node: DirNode): Promise<DirNode[]> => {
@@ -289,7 +297,10 @@ export async function selectContext(opts: ContextOptions): Promise<ContextSelect
       ]);
     } catch (err) {
       const code = errCode(err);
-      if (code === "ENOENT" || code === "ENOTDIR") return [];
+      if (code === "ENOENT" || code === "ENOTDIR") {
+        if (node.rel.includes("\uFFFD")) warnings.push(notUtf8(node.rel));
+        return [];
+      }
       if (node.excluded && (code === "EACCES" || code === "EPERM")) return []; // as BuildKit does
       throw new ConfigError(`cannot read directory ${node.rel || "."}: ${(err as Error).message}`, {
         hint: `fix its permissions, or leave it out with a .dockerignore entry or --exclude ${node.rel}`,
@@ -373,7 +384,19 @@ export async function selectContext(opts: ContextOptions): Promise<ContextSelect
         record(node, { path: rel, reason: "special", detail: specialKind(d), kind: "other" });
       }
     }
-    await mapLimit(leaves, STAT_CONCURRENCY, handleLeaf);
+    const links: [PendingLeaf, Stats][] = [];
+    for (const leaf of leaves) {
+      const lst = statLeaf(leaf);
+      if (!lst) {
+        if (leaf.rel.includes("\uFFFD")) warnings.push(notUtf8(leaf.rel));
+        continue;
+      }
+      if (lst.isFile()) emit(leafEntry(leaf.rel, leaf.abs, lst, "file"), leaf.parent);
+      else if (lst.isSymbolicLink()) links.push([leaf, lst]);
+      else if (lst.isDirectory()) continue; // became a directory during the walk: ignore
+      else record(leaf.parent, { path: leaf.rel, reason: "special", detail: specialKind(lst), kind: "other" });
+    }
+    if (links.length > 0) await mapLimit(links, LINK_CONCURRENCY, ([l, lst]) => handleSymlink(l, lst));
     return children;
   };
 

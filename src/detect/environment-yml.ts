@@ -1,4 +1,5 @@
-import { parseDocument } from "yaml";
+import { createRequire } from "node:module";
+import type * as Yaml from "yaml";
 import { ConfigError } from "../errors.js";
 import { parseRequirementsTxt } from "./requirements-txt.js";
 
@@ -11,6 +12,15 @@ export interface EnvironmentYml {
   pipHasLocalReferences: boolean;
   /** `channels:` as written (empty when none). */
   channels: string[];
+}
+
+// `yaml` takes ~50 ms to load; loaded on first use, not on every r2d start (most repositories have no
+// environment.yml). Its CommonJS build, required synchronously, keeps the parser synchronous.
+const requireCjs = createRequire(import.meta.url);
+let yaml: typeof Yaml | undefined;
+function parseDocument(text: string): Yaml.Document.Parsed {
+  yaml ??= requireCjs("yaml") as typeof Yaml;
+  return yaml.parseDocument(text);
 }
 
 /** Parses `environment.yml`; an empty file is allowed (repo2docker allows it), a non-mapping is not. */

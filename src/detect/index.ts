@@ -94,7 +94,7 @@ export async function detectRepo(repo: string, opts: DetectOptions = {}): Promis
   if (opts.subdir) {
     root = path.resolve(repoRoot, opts.subdir);
     if (!root.startsWith(repoRoot + path.sep) && root !== repoRoot) {
-      throw new ConfigError(`--subdir ${opts.subdir} is outside the repository`, { location: { file: "--subdir" } });
+      throw new ConfigError(`--subdir ${opts.subdir} is outside the repository`, { location: { file: "--subdir" }, hint: "give a path inside the repository, relative to its root" });
     }
     if (!(await isDir(root))) {
       throw new ConfigError(`--subdir ${opts.subdir} is not a directory in ${repo}`, { location: { file: "--subdir" }, hint: "give a path relative to the repository root" });
@@ -112,14 +112,16 @@ export async function detectRepo(repo: string, opts: DetectOptions = {}): Promis
   const files: ConfigFiles = {};
   const ignored: IgnoredFile[] = [];
 
-  await Promise.all(
-    CONFIG_FILES.map(async ([key, names, where, parser]) => {
+  // Read concurrently, but fill `files` in table order so plans do not depend on I/O timing.
+  const results = await Promise.all(
+    CONFIG_FILES.map(async ([key, names, where, parser]): Promise<[ConfigKey, Found<unknown>] | null> => {
+      let result: [ConfigKey, Found<unknown>] | null = null;
       const dir = where === "config" ? configDir : "";
       if (where === "root-only" && configDir) {
         for (const name of names) {
           if (await isFile(path.join(root, name))) ignored.push({ path: name, reason: `${configDir}/ exists, and repo2docker reads ${name} from the root only when there is no config directory` });
         }
-        return;
+        return null;
       }
       for (const name of names) {
         const rel = dir ? `${dir}/${name}` : name;
@@ -133,7 +135,7 @@ export async function detectRepo(repo: string, opts: DetectOptions = {}): Promis
             found.error = err;
           }
         }
-        (files as Record<string, Found<unknown>>)[key] = found;
+        result = [key, found];
         break;
       }
       if (where === "config" && configDir) {
@@ -141,8 +143,10 @@ export async function detectRepo(repo: string, opts: DetectOptions = {}): Promis
           if (await isFile(path.join(root, name))) ignored.push({ path: name, reason: `${configDir}/ exists, so config files at the root are ignored` });
         }
       }
+      return result;
     }),
   );
+  for (const entry of results) if (entry) (files as Record<string, Found<unknown>>)[entry[0]] = entry[1];
   // environment.yaml beside environment.yml: the .yml wins, as in repo2docker.
   const envDir = configDir ? `${configDir}/` : "";
   if (files.environment?.path.endsWith(".yml") && (await isFile(path.join(root, `${envDir}environment.yaml`)))) {

@@ -49,6 +49,8 @@ export function createLineSplitter(): { push(chunk: string): string[]; end(): st
 export function createPlainProgressParser(): ProgressParser {
   const lines = createLineSplitter();
   const steps = new Map<string, PlainStep>();
+  /** Inside buildx's closing "N warnings found:" list (` - Rule: text (line N)`). */
+  let inWarningList = false;
 
   const stepEvent = (id: string, status: StepStatus, extra: { durationMs?: number; error?: string } = {}): ProgressEvent => {
     const st = steps.get(id);
@@ -59,13 +61,25 @@ export function createPlainProgressParser(): ProgressParser {
 
   const parseLine = (line: string): ProgressEvent[] => {
     const m = /^#(\d+)(?: (.*))?$/.exec(line);
-    if (!m) {
+    // `#0 building with "default" instance using docker driver` (buildx) is not a step.
+    if (!m || m[1] === "0") {
       const text = line.trimEnd();
-      if (text === "") return [];
+      if (text === "") {
+        inWarningList = false;
+        return [];
+      }
+      if (/^\s*\d+ warnings? found\b/.test(text)) {
+        inWarningList = true;
+        return [{ type: "log", id: "", text: text.trim() }];
+      }
+      const listed = inWarningList ? /^\s*- (.+)$/.exec(text) : null;
+      if (listed) return [{ type: "warning", text: listed[1] ?? "" }];
+      inWarningList = false;
       const w = /^(?:WARNING|WARN)(?:\[\d+\])?:\s*(.*)$/.exec(text);
       if (w) return [{ type: "warning", text: w[1] ?? "" }];
       return [{ type: "log", id: "", text }];
     }
+    inWarningList = false;
     const id = m[1] ?? "";
     const rest = m[2] ?? "";
     const known = steps.get(id);

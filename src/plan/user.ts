@@ -67,7 +67,7 @@ export function resolveUser(opts: UserOptions): { user: PlanUser; notice: string
         hint: "use lower-case letters, digits, _ and -, starting with a letter or _ (at most 32 characters), e.g. jovyan",
       });
     }
-    if (name === "root") throw new ConfigError("--user-name root is not allowed: the image must not run as root", { location: { file: "--user-name" } });
+    if (name === "root") throw new ConfigError("--user-name root is not allowed: the image must not run as root", { location: { file: "--user-name" }, hint: "use a normal user name such as jovyan" });
   } else if (invoking.uid === 0 || !USER_NAME.test(invoking.name) || invoking.name === "root") {
     name = FALLBACK.name;
   } else {

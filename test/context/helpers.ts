@@ -60,7 +60,7 @@ export async function readTar(stream: NodeJS.ReadableStream): Promise<TarEntry[]
   const done = new Promise<void>((resolve, reject) => {
     ex.on("entry", (h, s, next) => {
       const chunks: Buffer[] = [];
-      s.on("data", (c: Buffer) => chunks.push(c));
+      s.on("data", (c: unknown) => chunks.push(c as Buffer));
       s.on("end", () => {
         out.push({
           name: h.name,

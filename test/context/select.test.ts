@@ -1,10 +1,11 @@
+import fsSync from "node:fs";
 import fs from "node:fs/promises";
 import fsp from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
 import { execFileSync } from "node:child_process";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { selectContext } from "../../src/context/index.js";
+import { describeSelection, selectContext } from "../../src/context/index.js";
 import { ConfigError } from "../../src/errors.js";
 import { excludedMap, rels, snapshot, tmpRepo, type Spec } from "./helpers.js";
 
@@ -66,6 +67,42 @@ describe("selectContext: basics", () => {
     const root = await repo({ f: "" });
     await expect(selectContext({ root: path.join(root, "nope") })).rejects.toBeInstanceOf(ConfigError);
     await expect(selectContext({ root: path.join(root, "f") })).rejects.toBeInstanceOf(ConfigError);
+  });
+
+  it("warns about a name that is not valid UTF-8 instead of dropping it silently", async () => {
+    const root = await repo({ "ok.txt": "" });
+    fsSync.writeFileSync(Buffer.concat([Buffer.from(`${root}/bad-`), Buffer.from([0xff]), Buffer.from(".txt")]), "x");
+    const sel = await selectContext({ root });
+    expect(rels(sel)).toEqual(["ok.txt"]);
+    expect(sel.warnings).toEqual(["skipped bad-\uFFFD.txt: its name is not valid UTF-8, so it cannot be read (rename it)"]);
+  });
+
+  it.skipIf(process.getuid?.() === 0)("an unreadable directory that is sent is a ConfigError naming it", async () => {
+    const root = await repo({ "locked/x": "" });
+    await fs.chmod(path.join(root, "locked"), 0o000);
+    try {
+      await expect(selectContext({ root })).rejects.toThrow(/cannot read directory locked/);
+      await expect(selectContext({ root })).rejects.toBeInstanceOf(ConfigError);
+    } finally {
+      await fs.chmod(path.join(root, "locked"), 0o755);
+    }
+  });
+
+  it("describeSelection summarises a real selection", async () => {
+    const root = await repo({
+      ".git/HEAD": "x",
+      ".dockerignore": "*.log\n",
+      "a.log": "",
+      "b.log": "",
+      "data/x.csv": "1",
+      "src/main.py": "print('hello')\n",
+      "secrets.txt": { symlink: "/etc/hostname" },
+    });
+    const sel = await selectContext({ root, excludes: ["data"] });
+    expect(describeSelection(sel)).toBe(
+      "sent 2 files, 21 B; left out: data/ (data directory), .git/ (version control), 2 paths (.dockerignore), " +
+        "secrets.txt -> /etc/hostname (symlink outside the repository)",
+    );
   });
 
   it("never writes anything into the repository", async () => {

@@ -20,7 +20,7 @@ function check(err: unknown, want: Expected): ConfigError {
   expect(e.message).toMatch(want.message);
   expect(typeof e.hint === "string" && e.hint.length > 0, "the error carries a hint").toBe(true);
   // The rendered message names the place and repeats the hint.
-  expect(e.message.startsWith(`${want.file}${want.line ? `:${want.line}` : ""}: `)).toBe(true);
+  expect(e.message.startsWith(`${want.file}${e.location?.line ? `:${e.location.line}` : ""}: `)).toBe(true);
   expect(e.message).toContain(`hint: ${e.hint}`);
   return e;
 }

@@ -20,6 +20,7 @@
 #   R2D_INFRA_SERVER_LIFETIME  how long the index servers live (timeout(1) syntax, default 3h)
 #   R2D_INFRA_REBUILD_IMAGES=1 rebuild the base images even if present
 #   R2D_INFRA_SKIP_VERIFY=1    skip the final end-to-end check
+#   R2D_INFRA_VERIFY=always    run it even when it passed before for the same images/indexes
 set -euo pipefail
 
 export DEBIAN_FRONTEND=noninteractive
@@ -158,9 +159,11 @@ free_port() {
   "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
 }
 
-# Serializes concurrent runs (two developers' shells, CI and a shell...).
-exec 9>"$STATE/setup.lock"
-if ! flock -w 1200 9; then die "another setup.sh holds $STATE/setup.lock"; fi
+# Serializes concurrent runs (two shells, CI and a shell...). Every daemon started below
+# gets `9>&-`: a daemon that inherited fd 9 would hold the lock for its whole life.
+LOCK="$STATE/setup.flock"
+exec 9>"$LOCK"
+if ! flock -w 900 9; then die "another setup.sh has held $LOCK for 15 min: $(fuser "$LOCK" 2>&1 || true)"; fi
 
 # ---------------------------------------------------------------- 1. packages
 phase "apt packages"
@@ -200,7 +203,7 @@ else
     log "starting dockerd (log: $STATE/dockerd.log)"
     # setsid -f: own session, so it outlives this script and its caller's job control.
     setsid -f nohup /usr/sbin/dockerd --bridge=none --iptables=false --ip6tables=false \
-      >>"$STATE/dockerd.log" 2>&1 </dev/null
+      >>"$STATE/dockerd.log" 2>&1 </dev/null 9>&-
     echo "$STATE/dockerd.log" >"$DOCKERD_LOG_POINTER" 2>/dev/null || true
   fi
   for _ in $(seq 1 60); do
@@ -394,7 +397,7 @@ ensure_server() { # NAME DIR ID DEFAULT_PORT -> sets SERVER_PORT
   # setsid -f: detached from this script (and from CI's job control); timeout: stops by itself.
   setsid -f bash -c 'echo $$ >"$1"; shift; exec "$@"' _ "$pidfile" \
     timeout "$LIFETIME" "$PY" -m http.server --bind 127.0.0.1 "$port" --directory "$dir" \
-    >>"$STATE/$name-server.log" 2>&1 </dev/null
+    >>"$STATE/$name-server.log" 2>&1 </dev/null 9>&-
   for _ in $(seq 1 50); do
     serves "$port" "$id" && break
     sleep 0.2
@@ -464,27 +467,29 @@ mv "$STATE/env.tmp" "$STATE/env"
 log "wrote $STATE/env"
 
 # ---------------------------------------------------------------- 8. verification
+# pip (with a dependency and a pin) in the python image and install.packages (with a
+# dependency) in the R image, both over the host network, run in parallel. A success is
+# remembered for the same images, indexes and URLs; R2D_INFRA_VERIFY=always re-checks.
+verify_key="$(image_info "$IMG_PYTHON") $(image_info "$IMG_R") $py_hash $r_hash $PIP_INDEX $CRAN_URL"
 if [[ "${R2D_INFRA_SKIP_VERIFY:-0}" == 1 ]]; then
   log "verification skipped (R2D_INFRA_SKIP_VERIFY=1)"
+elif [[ "${R2D_INFRA_VERIFY:-}" != always && -f "$STATE/verified" &&
+  "$(cat "$STATE/verified")" == "$verify_key" ]]; then
+  log "verification: already passed for these images and indexes (R2D_INFRA_VERIFY=always re-checks)"
 else
-  phase "verify pip"
+  phase "verify pip + R"
+  rm -f "$STATE/verified"
   PHASE_LOG="$STATE/verify.log"
   : >"$STATE/verify.log"
-  out=$("$DOCKER" run --rm --network host -e "IDX=$PIP_INDEX" "$IMG_PYTHON" bash -ec "
+  "$DOCKER" run --rm --network host -e "IDX=$PIP_INDEX" "$IMG_PYTHON" bash -ec "
     python3 -m venv /tmp/venv
     /tmp/venv/bin/pip install -q --disable-pip-version-check --index-url \"\$IDX\" $PY_PKG
     /tmp/venv/bin/python -c 'import $PY_PKG_MODULE as m; print(m.greet(\"r2d\"))'
     /tmp/venv/bin/pip install -q --disable-pip-version-check --index-url \"\$IDX\" '$PY_DEP==$PY_DEP_OLD_VERSION'
     /tmp/venv/bin/python -c 'import $PY_DEP_MODULE as m; print(m.hello())'
-  " 2>>"$STATE/verify.log") || die "pip install from $PIP_INDEX failed in $IMG_PYTHON"
-  echo "$out" >>"$STATE/verify.log"
-  grep -qF "r2d-greet $PY_PKG_VERSION: hello, r2d (r2d-hello $PY_DEP_VERSION)" <<<"$out" ||
-    die "unexpected output from the pip check: $out"
-  grep -qF "(r2d-hello $PY_DEP_OLD_VERSION)" <<<"$out" || die "pinning $PY_DEP==$PY_DEP_OLD_VERSION failed: $out"
-  log "pip: $(tr '\n' '|' <<<"$out")"
-
-  phase "verify R"
-  out=$("$DOCKER" run --rm --network host -e "REPO=$CRAN_URL" "$IMG_R" Rscript -e "
+  " >"$STATE/verify-pip.out" 2>"$STATE/verify-pip.err" </dev/null &
+  pip_pid=$!
+  "$DOCKER" run --rm --network host -e "REPO=$CRAN_URL" "$IMG_R" Rscript -e "
     repo <- Sys.getenv('REPO')
     install.packages('$R_PKG_WITH_DEP', repos = repo, quiet = TRUE)
     if (!requireNamespace('$R_PKG_WITH_DEP', quietly = TRUE)) quit(status = 1)
@@ -492,16 +497,31 @@ else
     cat(as.character(packageVersion('$R_PKG')), '\n')
     a <- readRDS(gzcon(url(paste0(repo, '/src/contrib/Meta/archive.rds'))))
     cat(rownames(a[['$R_PKG']]), '\n')
-  " 2>>"$STATE/verify.log") || die "install.packages from $CRAN_URL failed in $IMG_R"
-  echo "$out" >>"$STATE/verify.log"
-  grep -qF "r2dgreet $R_PKG_WITH_DEP_VERSION: hello, r2d (r2dhello $R_PKG_VERSION)" <<<"$out" ||
-    die "unexpected output from the R check: $out"
-  grep -qF "$R_PKG/${R_PKG}_$R_PKG_OLD_VERSION.tar.gz" <<<"$out" ||
-    die "archive.rds does not list $R_PKG $R_PKG_OLD_VERSION: $out"
+  " >"$STATE/verify-r.out" 2>"$STATE/verify-r.err" </dev/null &
+  r_pid=$!
+  pip_rc=0 r_rc=0
+  wait "$pip_pid" || pip_rc=$?
+  wait "$r_pid" || r_rc=$?
+  cat "$STATE"/verify-pip.{out,err} "$STATE"/verify-r.{out,err} >"$STATE/verify.log"
+  pip_out=$(cat "$STATE/verify-pip.out")
+  r_out=$(cat "$STATE/verify-r.out")
+  [[ $pip_rc == 0 ]] || die "pip install from $PIP_INDEX failed in $IMG_PYTHON (exit $pip_rc)"
+  grep -qF "r2d-greet $PY_PKG_VERSION: hello, r2d (r2d-hello $PY_DEP_VERSION)" <<<"$pip_out" ||
+    die "unexpected output from the pip check: $pip_out"
+  grep -qF "(r2d-hello $PY_DEP_OLD_VERSION)" <<<"$pip_out" ||
+    die "pinning $PY_DEP==$PY_DEP_OLD_VERSION failed: $pip_out"
+  log "pip: $(tr '\n' '|' <<<"$pip_out")"
+  [[ $r_rc == 0 ]] || die "install.packages from $CRAN_URL failed in $IMG_R (exit $r_rc)"
+  grep -qF "r2dgreet $R_PKG_WITH_DEP_VERSION: hello, r2d (r2dhello $R_PKG_VERSION)" <<<"$r_out" ||
+    die "unexpected output from the R check: $r_out"
+  grep -qF "$R_PKG/${R_PKG}_$R_PKG_OLD_VERSION.tar.gz" <<<"$r_out" ||
+    die "archive.rds does not list $R_PKG $R_PKG_OLD_VERSION: $r_out"
   curl -fsS --max-time 5 -o /dev/null \
     "$CRAN_URL/src/contrib/Archive/$R_PKG/${R_PKG}_$R_PKG_OLD_VERSION.tar.gz" ||
     die "archived $R_PKG $R_PKG_OLD_VERSION is not served"
-  log "R: $(tr '\n' '|' <<<"$out")"
+  log "R: $(tr '\n' '|' <<<"$r_out")"
+  rm -f "$STATE"/verify-{pip,r}.{out,err}
+  echo "$verify_key" >"$STATE/verified"
 fi
 
 phase_end

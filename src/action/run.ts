@@ -1,0 +1,142 @@
+/**
+ * The action's steps: mask secrets, read inputs, build (and run the check), push, tag, then
+ * outputs and summary. The one place that turns errors into `::error::` and exit code 1.
+ */
+import { execa } from "execa";
+import { buildRepo, type BuildRepoOptions, type BuildRepoResult, type R2dEvent } from "../build-repo.js";
+import { interruptSignal, runCleanups } from "../cleanup.js";
+import { createReporter } from "../cli/report.js";
+import { dockerClientOf, probeEngine } from "../engine/index.js";
+import { BuildError } from "../errors.js";
+import { INPUT_NAMES, looksSecret, planAction, readInputs, secretValues, type ActionInputs, type Env } from "./inputs.js";
+import {
+  actionOutputs,
+  maskCommands,
+  renderFailureSummary,
+  renderSummary,
+  workflowCommand,
+  writeOutputs,
+  writeSummary,
+  type ActionOutcome,
+} from "./outputs.js";
+
+export interface ActionIo {
+  /** The step log (stdout, where the runner reads workflow commands). */
+  write: (s: string) => void;
+  cwd?: string;
+  signal?: AbortSignal;
+}
+
+/** r2d's messages name command-line flags; in the action the same settings are inputs (`--user-id` → `user-id`). */
+export function inActionTerms(text: string): string {
+  return text.replace(/(^|[\s(/"'`])--([a-z][a-z-]*)/g, (m, before: string, flag: string) => ((INPUT_NAMES as readonly string[]).includes(flag) ? `${before}${flag}` : m));
+}
+
+/** Build progress for the step log: finished steps, the builder's output, warnings as annotations. */
+function logEvents(io: ActionIo, debug: boolean): (e: R2dEvent) => void {
+  const report = createReporter({ tty: false, debug, write: io.write });
+  return (e) => {
+    if (e.type === "message" && e.level === "warn") io.write(workflowCommand("warning", inActionTerms(e.text), { title: "r2d" }));
+    else if (e.type === "message") report({ ...e, text: inActionTerms(e.text) });
+    else if (e.type === "context") report({ ...e, summary: inActionTerms(e.summary) });
+    else if (e.type === "progress" && e.event.type === "log") io.write(`    ${e.event.text}\n`);
+    else report(e);
+  };
+}
+
+async function group<T>(io: ActionIo, title: string, fn: () => Promise<T>): Promise<T> {
+  io.write(workflowCommand("group", title));
+  try {
+    return await fn();
+  } finally {
+    io.write(workflowCommand("endgroup", ""));
+  }
+}
+
+/** Gives the local image its further references. */
+async function tagLocally(inputs: ActionInputs, source: string, tags: string[]): Promise<void> {
+  if (tags.length === 0) return;
+  const engine = await probeEngine({ engine: inputs.engine });
+  const client = dockerClientOf(engine);
+  for (const tag of tags) await execa(client, ["tag", source, tag], { env: { ...engine.env } });
+}
+
+/** Runs the action with this environment; returns the process exit code (0 or 1). */
+export async function runAction(env: Env, io: ActionIo): Promise<number> {
+  // Before anything can print an input (a parse error may quote one).
+  io.write(maskCommands(secretValues(env)));
+  try {
+    const inputs = readInputs(env, io.cwd);
+    for (const name of Object.keys(inputs.buildArgs).filter(looksSecret)) {
+      io.write(
+        workflowCommand("warning", `build-arg ${name} looks like a credential: build arguments can end up in the image's history. Package index credentials belong in pip-index-url or cran-mirror, which are passed as build secrets.`, { title: "r2d" }),
+      );
+    }
+    const plan = planAction(inputs);
+    const onEvent = logEvents(io, debug(env));
+    const common: Partial<BuildRepoOptions> = { onEvent, signal: io.signal };
+
+    const result: BuildRepoResult = await group(io, `r2d: build ${plan.build.imageName ?? inputs.repo}`, () => buildRepo(plan.repo, { ...plan.build, ...common }));
+    const outcome: ActionOutcome = { result, refs: inputs.refs.length ? inputs.refs : [result.imageName], digest: result.digest };
+
+    if (inputs.runCheck) {
+      const run = result.run ?? { exitCode: 1, stdout: "", stderr: "the image did not run" };
+      outcome.check = { command: inputs.runCheck, ...run };
+      await group(io, `r2d: run check (exit code ${run.exitCode})`, async () => {
+        io.write(`$ ${inputs.runCheck}\n${run.stdout}${run.stdout && !run.stdout.endsWith("\n") ? "\n" : ""}${run.stderr}${run.stderr && !run.stderr.endsWith("\n") ? "\n" : ""}`);
+      });
+    }
+
+    if (!outcome.check || outcome.check.exitCode === 0) {
+      for (const push of plan.pushes) {
+        const pushed = await group(io, `r2d: push ${push.imageName}`, () => buildRepo(plan.repo, { ...push, ...common }));
+        outcome.digest ??= pushed.digest;
+        outcome.metadata ??= pushed.metadata;
+      }
+      await tagLocally(inputs, result.imageName, plan.localTags);
+    }
+
+    writeOutputs(env.GITHUB_OUTPUT, actionOutputs(outcome));
+    writeSummary(env.GITHUB_STEP_SUMMARY, renderSummary(outcome));
+    if (!env.GITHUB_OUTPUT) io.write(`r2d: GITHUB_OUTPUT is not set; outputs: ${JSON.stringify(actionOutputs(outcome), null, 2)}\n`);
+
+    if (outcome.check && outcome.check.exitCode !== 0) {
+      io.write(workflowCommand("error", `the run check failed with exit code ${outcome.check.exitCode}: ${inputs.runCheck}${inputs.push ? " (nothing was pushed)" : ""}`, { title: "r2d run check" }));
+      return 1;
+    }
+    io.write(`r2d: built ${result.imageName}${result.imageId ? ` (${result.imageId})` : ""}${outcome.digest ? `, pushed ${outcome.digest}` : ""}\n`);
+    return 0;
+  } catch (err) {
+    return fail(err, env, io);
+  } finally {
+    await runCleanups();
+  }
+}
+
+function fail(err: unknown, env: Env, io: ActionIo): number {
+  const e = err as Error;
+  if (io.signal?.aborted) {
+    io.write(workflowCommand("error", "r2d was interrupted; temporary files and containers were removed"));
+    return 1;
+  }
+  if (err instanceof BuildError) {
+    io.write(workflowCommand("group", `r2d: builder output${err.step ? ` (${err.step})` : ""}`));
+    io.write(`${err.log.trimEnd()}\n`);
+    io.write(workflowCommand("endgroup", ""));
+  }
+  const message = inActionTerms(e && typeof e.message === "string" ? e.message : String(err));
+  const known = e && typeof e.name === "string" && e.name !== "Error";
+  if (debug(env) && e?.stack) io.write(`${e.stack}\n`);
+  io.write(workflowCommand("error", known ? message : `${message}${e?.stack ? `\n${e.stack}` : ""}`, { title: "r2d" }));
+  writeSummary(env.GITHUB_STEP_SUMMARY, renderFailureSummary(message));
+  return 1;
+}
+
+function debug(env: Env): boolean {
+  return env.RUNNER_DEBUG === "1";
+}
+
+/** The entry point's default wiring: process.env, stdout, Ctrl-C/SIGTERM. */
+export function defaultIo(): ActionIo {
+  return { write: (s) => void process.stdout.write(s), signal: interruptSignal() };
+}

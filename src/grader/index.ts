@@ -1,0 +1,117 @@
+/**
+ * The grader stage: run an already-built image exactly as a grader will (Synapse, crowdAI,
+ * a Modzy-style marketplace) and report, per rule, whether it passes. One file per profile;
+ * shared checks in checks.ts; the container harness in container.ts; the report in report.ts.
+ */
+import { rm } from "node:fs/promises";
+import { dir as tmpDir } from "tmp-promise";
+import { onCleanup } from "../cleanup.js";
+import { capture } from "../engine/exec.js";
+import { dockerClientOf, inspectImage } from "../engine/image.js";
+import type { Engine } from "../engine/types.js";
+import { ConfigError } from "../errors.js";
+import type { BuildPlan } from "../plan/types.js";
+import { platformCheck, tailLines, userCheck } from "./checks.js";
+import { imagePlatform, imageUser } from "./container.js";
+import { crowdai } from "./crowdai.js";
+import { modzy } from "./modzy.js";
+import type { GraderProfile } from "./profile.js";
+import { synapse } from "./synapse.js";
+import { GRADER_PROFILES, type GradeResult, type GraderOptions, type GraderProfileName } from "./types.js";
+
+export type * from "./types.js";
+export { GRADER_PROFILES } from "./types.js";
+export { formatGradeReport, gradeJson } from "./report.js";
+export { parseModelYaml, parseDuration, parseMemorySize, type ModelYaml } from "./model-yaml.js";
+export { INPUT_CONVENTIONS, MODZY_EXAMPLE_DIRS, MODZY_ERROR_DIRS } from "./data.js";
+
+export const PROFILES: Record<GraderProfileName, GraderProfile> = { synapse, crowdai, modzy };
+
+/** The platform all three graders run. */
+export const GRADER_PLATFORM = "linux/amd64";
+const LOG_TAIL_LINES = 40;
+
+export function isGraderProfile(name: string): name is GraderProfileName {
+  return (GRADER_PROFILES as readonly string[]).includes(name);
+}
+
+/**
+ * Runs `image` the way `options.profile` will and returns the checks. The container and the
+ * temp folders are removed whatever happens (also on Ctrl-C, through the cleanup registry).
+ */
+export async function gradeImage(engine: Engine, image: string, plan: BuildPlan, repoRoot: string, options: GraderOptions): Promise<GradeResult> {
+  if (!isGraderProfile(options.profile)) {
+    throw new ConfigError(`unknown grader "${String(options.profile)}"`, { location: { file: "--grader" }, hint: `one of ${GRADER_PROFILES.join(", ")}` });
+  }
+  if (options.timeoutMs !== undefined && !(options.timeoutMs > 0)) {
+    throw new ConfigError(`the timeout must be positive, got ${options.timeoutMs} ms`, { location: { file: "--timeout" }, hint: "for example --timeout 10m" });
+  }
+  const profile = PROFILES[options.profile];
+  const info = await inspectImage(engine, image);
+  if (!info) throw new ConfigError(`the image ${image} does not exist`, { location: { file: "--grader" }, hint: "build it first (r2d builds it when --grader is given with a repository)" });
+  const platform = options.platform ?? GRADER_PLATFORM;
+  const tmp = await tmpDir({ prefix: "r2d-grade-", unsafeCleanup: true });
+  const disposeTmp = onCleanup(() => removeTmp(engine, image, tmp.path));
+  try {
+    const actualPlatform = await imagePlatform(engine, image);
+    const user = await imageUser(engine, image, info.user, platform);
+    const run = await profile.run({
+      engine,
+      image,
+      info,
+      plan,
+      repoRoot,
+      options,
+      platform,
+      tmp: tmp.path,
+      debug: (text) => options.onMessage?.("debug", text),
+      say: (text) => options.onMessage?.("info", text),
+    });
+    const checks = [platformCheck(actualPlatform, platform), userCheck(user), ...run.checks];
+    const o = run.outcome;
+    return {
+      profile: profile.name,
+      image,
+      passed: checks.every((c) => c.passed),
+      checks,
+      durationMs: o?.durationMs ?? 0,
+      peakMemoryBytes: o?.peakMemoryBytes ?? null,
+      peakMemorySource: o?.peakMemorySource ?? null,
+      user,
+      exitCode: o?.exitCode ?? null,
+      limits: run.limits,
+      data: run.data,
+      logs: { stdout: tailLines(o?.stdout ?? "", LOG_TAIL_LINES), stderr: tailLines(o?.stderr ?? "", LOG_TAIL_LINES) },
+      command: run.command,
+    };
+  } finally {
+    await disposeTmp();
+  }
+}
+
+/**
+ * Removes the temp folder. Files a container wrote there belong to its uid; when r2d runs as
+ * another non-root user it may not delete them, so a throw-away container makes them writable first.
+ */
+async function removeTmp(engine: Engine, image: string, dir: string): Promise<void> {
+  try {
+    await rm(dir, { recursive: true, force: true });
+    return;
+  } catch {
+    // Fall through: hand the files back.
+  }
+  await capture(dockerClientOf(engine), ["run", "--rm", "--network", "none", "--user", "0", "--entrypoint", "chmod", "-v", `${dir}:/r2d-tmp`, image, "-R", "a+rwX", "/r2d-tmp"], { env: { ...engine.env }, timeoutMs: 60_000 });
+  await rm(dir, { recursive: true, force: true });
+}
+
+/**
+ * Build settings a grader implies when the user did not choose them: the graders' platform,
+ * and for crowdAI the user its repo2docker call uses (so run.sh lands in /home/crowdai).
+ */
+export function graderBuildDefaults(
+  profile: GraderProfileName,
+  given: { userName?: string; userId?: number | string; platform?: string },
+): { userName?: string; userId?: number | string; platform: string } {
+  const crowdaiUser = profile === "crowdai" && given.userName === undefined && given.userId === undefined ? { userName: "crowdai", userId: 1001 } : {};
+  return { ...crowdaiUser, platform: given.platform ?? GRADER_PLATFORM };
+}

@@ -1,0 +1,73 @@
+/**
+ * What a grader profile is: a little data (name, summary, defaults) and one function that
+ * runs the image the grader's way and returns its checks. Common checks (platform, user)
+ * and the temp folder are handled by gradeImage.
+ */
+import { chmod, mkdir } from "node:fs/promises";
+import path from "node:path";
+import { formatCommand } from "../engine/exec.js";
+import { runCommand } from "../engine/run.js";
+import type { Engine, ImageInfo, RunRequest } from "../engine/types.js";
+import type { BuildPlan } from "../plan/types.js";
+import type { ContainerOutcome } from "./container.js";
+import type { GradeCheck, GradeLimits, GradeResult, GraderOptions, GraderProfileName } from "./types.js";
+
+export interface GradeContext {
+  engine: Engine;
+  image: string;
+  info: ImageInfo;
+  plan: BuildPlan;
+  repoRoot: string;
+  options: GraderOptions;
+  platform: string;
+  /** A temp folder for mounts, removed after grading. */
+  tmp: string;
+  debug: (text: string) => void;
+  /** An info message for the user (progress). */
+  say: (text: string) => void;
+}
+
+export interface ProfileRun {
+  checks: GradeCheck[];
+  /** null when no container ran. */
+  outcome: ContainerOutcome | null;
+  limits: GradeLimits;
+  data: GradeResult["data"];
+  /** The `docker run` line, for running it by hand. */
+  command: string;
+}
+
+export interface GraderProfile {
+  name: GraderProfileName;
+  /** One line, for --help and the report. */
+  summary: string;
+  /** Wall-clock limit when --timeout is not given. */
+  defaultTimeoutMs: number;
+  run(ctx: GradeContext): Promise<ProfileRun>;
+}
+
+/** A folder the container's user can write whatever its uid (the host folder is temporary). */
+export async function writableDir(dir: string): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  await chmod(dir, 0o777);
+  return dir;
+}
+
+/** A readable empty folder, mounted when there is no input. */
+export async function emptyDir(tmp: string, name: string): Promise<string> {
+  const dir = path.join(tmp, name);
+  await mkdir(dir, { recursive: true });
+  await chmod(dir, 0o755);
+  return dir;
+}
+
+/** The image's command as one string: ENTRYPOINT + CMD, for messages. */
+export function imageCommand(info: ImageInfo): string {
+  const parts = [...(info.entrypoint ?? []).filter((p) => !p.endsWith("/r2d-entrypoint")), ...(info.cmd ?? [])];
+  return parts.join(" ") || "(none)";
+}
+
+/** The `docker run` line to repeat the graded run by hand: temp folders become folders under the current directory. */
+export function byHand(engine: Engine, req: RunRequest, tmp: string): string {
+  return formatCommand(runCommand(engine, { ...req, remove: true })).split(tmp).join('"$PWD"');
+}

@@ -1,0 +1,121 @@
+/**
+ * Synapse's Docker challenge queues: the image's default command, `--network none`,
+ * the input folder at /input (read-only), an empty /output, linux/amd64, GPUs only when asked.
+ * Passes when the container exits 0 and wrote at least one file (or the expected ones) to /output.
+ */
+import path from "node:path";
+import type { RunRequest } from "../engine/types.js";
+import { findNetworkError, exitCheck, expectedCheck, listSome, memoryCheck, strayFiles, timeoutCheck, clip } from "./checks.js";
+import { compareOutputs } from "./compare.js";
+import { startContainer, type ContainerOutcome } from "./container.js";
+import { INPUT_CONVENTIONS, findDataFolders, listFiles } from "./data.js";
+import { byHand, emptyDir, imageCommand, writableDir, type GradeContext, type GraderProfile, type ProfileRun } from "./profile.js";
+import type { GradeCheck } from "./types.js";
+
+export const SYNAPSE_INPUT = "/input";
+export const SYNAPSE_OUTPUT = "/output";
+
+export function networkCheck(o: ContainerOutcome): GradeCheck {
+  const line = findNetworkError(`${o.stderr}\n${o.stdout}`);
+  if (o.exitCode === 0 && !o.startError) {
+    return { name: "network", passed: true, reason: line ? `ran without the network (it printed a network error but carried on: ${line})` : "ran without the network" };
+  }
+  if (line && !o.timedOut && !o.oomKilled) {
+    return {
+      name: "network",
+      passed: false,
+      reason: `needs the network: ${line}`,
+      hint: "Synapse runs submissions with --network none: download models, weights and data at build time (postBuild, or files in the repository) and load them from disk at run time",
+    };
+  }
+  return { name: "network", passed: true, reason: "no sign that it needed the network" };
+}
+
+/** The /output rule: at least one file, and where the files went when there are none. */
+export function outputsCheck(written: string[], o: ContainerOutcome, defaultCommand: string, mounts: string[]): GradeCheck {
+  const stray = strayFiles(o.changes, mounts);
+  if (written.length > 0) {
+    const also = stray.length ? ` (it also wrote ${listSome(stray)} outside ${SYNAPSE_OUTPUT}, which Synapse discards)` : "";
+    return { name: "outputs", passed: true, reason: `wrote ${written.length} file(s) to ${SYNAPSE_OUTPUT}: ${listSome(written)}${also}` };
+  }
+  let hint: string;
+  if (stray.length) {
+    hint = `it wrote ${listSome(stray)} instead; only files in ${SYNAPSE_OUTPUT} are kept: write results to the --output-dir folder (default ${SYNAPSE_OUTPUT})`;
+  } else if (o.exitCode !== 0 || o.startError) {
+    hint = "it failed before writing anything (see exit-code)";
+  } else if (/^\/bin\/(ba)?sh$/.test(defaultCommand)) {
+    hint = `the image's default command is ${defaultCommand}, which does nothing without a terminal: add a run.sh that runs the model, e.g. python run_model.py --input-dir ${SYNAPSE_INPUT} --output-dir ${SYNAPSE_OUTPUT}`;
+  } else {
+    hint = `the default command (${defaultCommand}) must write its results to ${SYNAPSE_OUTPUT}`;
+  }
+  return { name: "outputs", passed: false, reason: `wrote nothing to ${SYNAPSE_OUTPUT}`, hint };
+}
+
+export function inputCheck(input: string | undefined, source: string, flag = "--grader-input"): GradeCheck {
+  if (input) return { name: "input-data", passed: true, reason: source };
+  return {
+    name: "input-data",
+    passed: false,
+    reason: `no input folder: looked for ${INPUT_CONVENTIONS.map((c) => `${c.input}/`).join(", ")}; ran with an empty one`,
+    hint: `add example inputs as sample_data/ (what the Synapse templates use) or pass ${flag} DIR`,
+  };
+}
+
+async function run(ctx: GradeContext): Promise<ProfileRun> {
+  const { options } = ctx;
+  const data = await findDataFolders(ctx.repoRoot, options);
+  const input = data.input ?? (await emptyDir(ctx.tmp, "input"));
+  const output = await writableDir(path.join(ctx.tmp, "output"));
+  const timeoutMs = options.timeoutMs ?? synapse.defaultTimeoutMs;
+  const req: RunRequest = {
+    image: ctx.image,
+    command: [],
+    env: [],
+    publish: [],
+    volumes: [`${input}:${SYNAPSE_INPUT}:ro`, `${output}:${SYNAPSE_OUTPUT}:rw`],
+    network: "none",
+    memory: options.memory,
+    cpus: options.cpus,
+    shmSize: options.shmSize,
+    gpus: options.gpus,
+    platform: ctx.platform,
+    remove: false,
+    interactive: false,
+    tty: false,
+  };
+  const command = byHand(ctx.engine, req, ctx.tmp);
+  ctx.say(`running ${ctx.image} as Synapse does (--network none, /input read-only, /output)`);
+  const c = startContainer(ctx.engine, req, { timeoutMs, signal: options.signal, onDebug: ctx.debug });
+  try {
+    const o = await c.done;
+    const written = await listFiles(output);
+    const defaultCommand = imageCommand(ctx.info);
+    const checks: GradeCheck[] = [
+      inputCheck(data.input, data.source),
+      exitCheck(o, `the default command (${clip(defaultCommand, 80)})`),
+      networkCheck(o),
+      outputsCheck(written, o, defaultCommand, [SYNAPSE_INPUT, SYNAPSE_OUTPUT]),
+    ];
+    if (data.expected) {
+      const expected = new Map((await listFiles(data.expected)).map((f) => [f, path.join(data.expected!, f)] as const));
+      checks.push(expectedCheck(await compareOutputs(expected, output), expected.size, data.expected));
+    }
+    checks.push(memoryCheck(o, { memory: options.memory }), timeoutCheck(o, timeoutMs));
+    return {
+      checks,
+      outcome: o,
+      limits: { memory: options.memory, cpus: options.cpus, shmSize: options.shmSize, gpus: options.gpus, timeoutMs, network: "none", platform: ctx.platform },
+      data: { input: data.input, expected: data.expected, source: data.source },
+      command,
+    };
+  } finally {
+    await c.remove();
+  }
+}
+
+export const synapse: GraderProfile = {
+  name: "synapse",
+  summary: "Synapse challenge queues: default command, --network none, /input read-only, /output, linux/amd64",
+  defaultTimeoutMs: 60 * 60_000,
+  run,
+};

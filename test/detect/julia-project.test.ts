@@ -1,0 +1,16 @@
+import { describe, expect, it } from "vitest";
+import { parseJuliaProject } from "../../src/detect/julia-project.js";
+import { expectConfigError } from "./helpers.js";
+
+describe("parseJuliaProject", () => {
+  it("reads [compat] julia", () => {
+    expect(parseJuliaProject('name = "X"\r\n[deps]\r\nDataFrames = "a93c6f00-e57d-5684-b7b6-d8193f3e46c0"\r\n\r\n[compat]\r\njulia = "1.9"\r\n')).toEqual({ julia: "1.9" });
+  });
+  it("no compat → null", () => {
+    expect(parseJuliaProject("[deps]\n")).toEqual({ julia: null });
+    expect(parseJuliaProject("")).toEqual({ julia: null });
+  });
+  it("bad TOML → error at its line", () => {
+    expectConfigError(() => parseJuliaProject('[deps]\nX = "1"\n[compat\n', "binder/Project.toml"), { file: "binder/Project.toml", line: 3, message: /is not valid TOML/ });
+  });
+});

@@ -1,0 +1,41 @@
+import { describe, expect, it } from "vitest";
+import { parsePyprojectToml } from "../../src/detect/pyproject-toml.js";
+import { expectConfigError } from "./helpers.js";
+
+describe("parsePyprojectToml", () => {
+  it("[project] + [build-system] is a package; requires-python is read", () => {
+    const text = '[build-system]\r\nrequires = ["hatchling"]\r\nbuild-backend = "hatchling.build"\r\n\r\n# metadata\r\n[project]\r\nname = "demo"\r\nrequires-python = ">=3.9"\r\n';
+    expect(parsePyprojectToml(text)).toEqual({ isPackage: true, requiresPython: ">=3.9" });
+  });
+
+  it("[project] alone is not a package (repo2docker needs both tables)", () => {
+    expect(parsePyprojectToml('[project]\nname = "demo"\nrequires-python = ">=3.10,<3.13"\n')).toEqual({ isPackage: false, requiresPython: ">=3.10,<3.13" });
+  });
+
+  it("[build-system] alone is not a package", () => {
+    expect(parsePyprojectToml('[build-system]\nrequires = ["setuptools"]\n')).toEqual({ isPackage: false, requiresPython: null });
+  });
+
+  it("tool-only files (black, ruff) are neither", () => {
+    expect(parsePyprojectToml("[tool.black]\nline-length = 100\n")).toEqual({ isPackage: false, requiresPython: null });
+    expect(parsePyprojectToml("")).toEqual({ isPackage: false, requiresPython: null });
+  });
+
+  it("a non-string requires-python is ignored", () => {
+    expect(parsePyprojectToml("[project]\nrequires-python = 3\n").requiresPython).toBeNull();
+  });
+
+  it("bad TOML is an error at its line", () => {
+    const e = expectConfigError(() => parsePyprojectToml('[project]\nname = "demo"\nversion = \n'), { file: "pyproject.toml", line: 3, message: /is not valid TOML/ });
+    expect(e.hint).toMatch(/pyproject/);
+    expect(e.cause).toBeDefined();
+  });
+
+  it("the line counts CRLF lines", () => {
+    expectConfigError(() => parsePyprojectToml('[project]\r\nname = "demo"\r\n\r\nname = "again"\r\n'), { file: "pyproject.toml", line: 4, message: /is not valid TOML/ });
+  });
+
+  it("uses the file name it is given", () => {
+    expectConfigError(() => parsePyprojectToml("[project\n", "sub/pyproject.toml"), { file: "sub/pyproject.toml", line: 1, message: /is not valid TOML/ });
+  });
+});

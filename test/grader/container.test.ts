@@ -1,0 +1,81 @@
+import { createServer, type Server } from "node:http";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Engine } from "../../src/engine/types.js";
+import { gradedRunCommand, memoryFiles, parseDiff } from "../../src/grader/container.js";
+import { call, freePort } from "../../src/grader/modzy.js";
+
+const engine: Engine = { kind: "docker", client: "/usr/bin/docker", version: "20.10.24", reason: "test", env: { DOCKER_HOST: "unix:///x.sock" } };
+
+describe("gradedRunCommand", () => {
+  it("names the container, never --rm, and caps swap at the memory limit", () => {
+    const cmd = gradedRunCommand(
+      engine,
+      { image: "img:1", command: [], env: ["A=1"], publish: [], volumes: ["/in:/input:ro"], network: "none", memory: "256m", cpus: "1", platform: "linux/amd64", remove: true, interactive: true, tty: true },
+      "r2d-grade-x",
+    );
+    expect(cmd.file).toBe("/usr/bin/docker");
+    expect(cmd.env).toEqual({ DOCKER_HOST: "unix:///x.sock" });
+    expect(cmd.args).toEqual(["run", "--name", "r2d-grade-x", "--network", "none", "--memory", "256m", "--cpus", "1", "--platform", "linux/amd64", "-e", "A=1", "-v", "/in:/input:ro", "--memory-swap", "256m", "img:1"]);
+  });
+
+  it("passes --gpus and --shm-size only when given", () => {
+    const base = { image: "i", command: ["/home/crowdai/run.sh"], env: [], publish: [], volumes: [], remove: false, interactive: false, tty: false };
+    expect(gradedRunCommand(engine, base, "n").args).toEqual(["run", "--name", "n", "i", "/home/crowdai/run.sh"]);
+    expect(gradedRunCommand(engine, { ...base, gpus: "all", shmSize: "0m" }, "n").args).toEqual(["run", "--name", "n", "--shm-size", "0m", "--gpus", "all", "i", "/home/crowdai/run.sh"]);
+  });
+});
+
+describe("parseDiff and memoryFiles", () => {
+  it("parses docker diff lines", () => {
+    expect(parseDiff("C /home\nA /home/jovyan/p.csv\nD /tmp/x\n\nnoise\n")).toEqual([
+      { kind: "C", path: "/home" },
+      { kind: "A", path: "/home/jovyan/p.csv" },
+      { kind: "D", path: "/tmp/x" },
+    ]);
+  });
+
+  it("finds the memory cgroup files of cgroup v1 and v2", () => {
+    const v1 = "12:pids:/docker/abc\n4:memory:/docker/abc\n1:name=systemd:/docker/abc\n";
+    expect(memoryFiles(v1)).toEqual(["/sys/fs/cgroup/memory/docker/abc/memory.max_usage_in_bytes"]);
+    const v2 = "0::/system.slice/docker-abc.scope\n";
+    expect(memoryFiles(v2)).toEqual(["/sys/fs/cgroup/system.slice/docker-abc.scope/memory.peak", "/sys/fs/cgroup/system.slice/docker-abc.scope/memory.current"]);
+    expect(memoryFiles("")).toEqual([]);
+  });
+});
+
+describe("the Modzy HTTP client", () => {
+  let server: Server;
+  let base: string;
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      let body = "";
+      req.on("data", (c: Buffer) => (body += c.toString()));
+      req.on("end", () => {
+        if (req.url === "/slow") return; // never answers
+        const status = req.headers["content-type"] === "application/json" ? 200 : 415;
+        res.writeHead(status, { "content-type": "application/json" });
+        res.end(JSON.stringify({ statusCode: status, status: "x", message: `${req.method} ${req.url} ${body}` }));
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const addr = server.address();
+    base = `http://127.0.0.1:${typeof addr === "object" && addr ? addr.port : 0}`;
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  it("posts JSON or text and parses the JSON answer", async () => {
+    const ok = await call(base, "POST", "/run", { json: { type: "file" } }, 2000);
+    expect(ok).toMatchObject({ status: 200, json: { statusCode: 200, message: 'POST /run {"type":"file"}' } });
+    expect(await call(base, "POST", "/run", { text: "hi" }, 2000)).toMatchObject({ status: 415 });
+  });
+
+  it("reports timeouts and refused connections as errors, not throws", async () => {
+    expect(await call(base, "GET", "/slow", undefined, 300)).toEqual({ error: "no answer within 300 ms" });
+    const port = await freePort();
+    expect(await call(`http://127.0.0.1:${port}`, "GET", "/status", undefined, 2000)).toEqual({ error: "ECONNREFUSED" });
+  });
+
+  it("talks to 127.0.0.1 only", async () => {
+    expect(await call("http://10.0.0.1:8080", "GET", "/status", undefined, 100)).toEqual({ error: "refusing to call 10.0.0.1:8080: the grader talks to 127.0.0.1 only" });
+  });
+});

@@ -1,0 +1,457 @@
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { dir as tmpDir, type DirectoryResult } from "tmp-promise";
+import { afterEach, describe, expect, it } from "vitest";
+import { detectRepo } from "../../src/detect/index.js";
+import type { RepoFacts } from "../../src/detect/types.js";
+import { ConfigError, UnsupportedError } from "../../src/errors.js";
+import { DEFAULT_EXCLUDES, makePlan, R2D_VERSION, type PlanOptions } from "../../src/plan/index.js";
+import { expectConfigError } from "../detect/helpers.js";
+
+const ROOT = { uid: 0, name: "root" };
+const cleanups: DirectoryResult[] = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!.cleanup();
+});
+
+async function facts(files: Record<string, string>, subdir?: string): Promise<RepoFacts> {
+  const d = await tmpDir({ unsafeCleanup: true, prefix: "r2d-plan-" });
+  cleanups.push(d);
+  for (const [rel, content] of Object.entries(files)) {
+    const p = path.join(d.path, rel);
+    if (rel.endsWith("/")) {
+      await mkdir(p, { recursive: true });
+      continue;
+    }
+    await mkdir(path.dirname(p), { recursive: true });
+    await writeFile(p, content);
+  }
+  return detectRepo(d.path, { subdir });
+}
+
+async function plan(files: Record<string, string>, options: PlanOptions = {}) {
+  return makePlan(await facts(files), { invoking: ROOT, ...options });
+}
+
+const ENV_YML = "dependencies:\n  - python=3.11\n  - numpy\n";
+const PIPFILE = '[packages]\nnumpy = "*"\n[requires]\npython_version = "3.12"\n';
+const DOCKERFILE = "FROM python:3.12-slim\nCOPY . /app\n";
+
+describe("makePlan: buildpack selection order", () => {
+  it("Dockerfile beats every other config file", async () => {
+    const p = await plan({ Dockerfile: DOCKERFILE, "Project.toml": "", "default.nix": "", "runtime.txt": "r-2024-05-01", "environment.yml": ENV_YML, Pipfile: PIPFILE, "requirements.txt": "x\n" });
+    expect(p.buildpack).toBe("dockerfile");
+    expect(p.labels["r2d.buildpack"]).toBe("dockerfile");
+  });
+
+  it("Julia beats Nix, R, conda, Pipfile and Python (and is refused as unsupported)", async () => {
+    const f = await facts({ "Project.toml": '[compat]\njulia = "1.9"\n', "default.nix": "", "runtime.txt": "r-2024-05-01", "environment.yml": ENV_YML, "requirements.txt": "x\n" });
+    let err: unknown;
+    try {
+      makePlan(f, { invoking: ROOT });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(UnsupportedError);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as UnsupportedError).location).toEqual({ file: "Project.toml" });
+    expect((err as Error).message).toMatch(/Julia projects are detected but r2d does not build them yet/);
+    expect((err as UnsupportedError).hint).toMatch(/Dockerfile/);
+    expect((err as { buildpack?: string }).buildpack).toBe("julia");
+  });
+
+  it("a REQUIRE file selects Julia and is refused as no longer supported", async () => {
+    const f = await facts({ REQUIRE: "julia 0.6\n", "requirements.txt": "x\n" });
+    expect(() => makePlan(f, { invoking: ROOT })).toThrow(/REQUIRE files are no longer supported/);
+  });
+
+  it("Nix beats R, conda and Python (and is refused as unsupported)", async () => {
+    const f = await facts({ "default.nix": "{}", "runtime.txt": "r-2024-05-01", "environment.yml": ENV_YML });
+    let err: unknown;
+    try {
+      makePlan(f, { invoking: ROOT });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(UnsupportedError);
+    expect((err as UnsupportedError).location).toEqual({ file: "default.nix" });
+    expect((err as Error).message).toMatch(/Nix environments .* not build them yet/);
+    expect((err as { buildpack?: string }).buildpack).toBe("nix");
+  });
+
+  it("a dated runtime.txt (r-DATE) selects R over conda, Pipfile and Python", async () => {
+    const p = await plan({ "runtime.txt": "r-2024-05-01\n", "environment.yml": ENV_YML, Pipfile: PIPFILE, "requirements.txt": "x\n" });
+    expect(p.buildpack).toBe("r");
+    expect(p.r).toBe("4.4.2");
+    expect(p.baseImage).toBe("rocker/r-ver:4.4.2");
+    // R honours environment.yml and requirements.txt; the Pipfile is not read.
+    expect(p.detected.map((d) => d.path)).toEqual(expect.arrayContaining(["runtime.txt", "environment.yml", "requirements.txt"]));
+    expect(p.ignored.map((i) => i.path)).toEqual(["Pipfile"]);
+  });
+
+  it("r-X.Y-DATE maps X.Y to its newest patch release and pins CRAN to the date", async () => {
+    const p = await plan({ "runtime.txt": "r-4.3-2024-01-10\n" });
+    expect(p.buildpack).toBe("r");
+    expect(p.r).toBe("4.3.3");
+    expect(p.detected).toContainEqual({ path: "runtime.txt", use: "R 4.3.3, CRAN as of 2024-01-10" });
+    expect(JSON.stringify(p.messages)).toContain("https://packagemanager.posit.co/cran/2024-01-10");
+  });
+
+  it("requirements.R (r2d's extension) selects R", async () => {
+    const p = await plan({ "requirements.R": 'pkg_list <- c("optparse", "readr")\n', "requirements.txt": "x\n" });
+    expect(p.buildpack).toBe("r");
+    expect(p.detected).toContainEqual({ path: "requirements.R", use: "install.packages(optparse, readr) from the CRAN mirror" });
+  });
+
+  it("a root DESCRIPTION selects R, but not when a binder dir exists", async () => {
+    expect((await plan({ DESCRIPTION: "Package: p\n" })).buildpack).toBe("r");
+    const p = await plan({ DESCRIPTION: "Package: p\n", "binder/requirements.txt": "x\n" });
+    expect(p.buildpack).toBe("python");
+    expect(p.ignored).toContainEqual({ path: "DESCRIPTION", reason: expect.stringMatching(/root only when there is no config directory/) });
+  });
+
+  it("install.R alone does not select R, and says why", async () => {
+    const p = await plan({ "install.R": "install.packages('x')\n" });
+    expect(p.buildpack).toBe("python");
+    expect(p.ignored).toEqual([{ path: "install.R", reason: expect.stringMatching(/install\.R alone does not select R.*dated runtime\.txt/) }]);
+  });
+
+  it("runtime.txt r-4.4 without a date: Python, plus a warning", async () => {
+    const p = await plan({ "runtime.txt": "r-4.4\n", "requirements.txt": "numpy\n" });
+    expect(p.buildpack).toBe("python");
+    expect(p.r).toBeNull();
+    expect(p.python).toBe("3.10");
+    expect(p.messages).toContainEqual({ level: "warn", text: expect.stringMatching(/runtime\.txt says r-4\.4 without a date, so R is not selected.*r-4\.4-YYYY-MM-DD/) });
+  });
+
+  it("runtime.txt r-4.4 without a date also keeps the Pipfile pack out (non-python runtime)", async () => {
+    const p = await plan({ "runtime.txt": "r-4.4\n", Pipfile: PIPFILE });
+    expect(p.buildpack).toBe("python");
+  });
+
+  it("environment.yml beats Pipfile and requirements.txt", async () => {
+    const p = await plan({ "environment.yml": ENV_YML, Pipfile: PIPFILE, "Pipfile.lock": "{}", "requirements.txt": "x\n" });
+    expect(p.buildpack).toBe("conda");
+    expect(p.python).toBe("3.11");
+    expect(p.ignored).toEqual([
+      { path: "Pipfile", reason: "environment.yml takes precedence over Pipfile" },
+      { path: "Pipfile.lock", reason: "environment.yml takes precedence over Pipfile" },
+      { path: "requirements.txt", reason: "environment.yml is used, and conda environments ignore requirements.txt (list pip packages under `pip:` in the environment file)" },
+    ]);
+  });
+
+  it("Pipfile beats requirements.txt; the lock wins over the Pipfile for the version", async () => {
+    const p = await plan({ Pipfile: PIPFILE, "Pipfile.lock": JSON.stringify({ _meta: { requires: { python_version: "3.9" } } }), "requirements.txt": "x\n" });
+    expect(p.buildpack).toBe("pipfile");
+    expect(p.python).toBe("3.9");
+    expect(p.ignored).toEqual([{ path: "requirements.txt", reason: "the Pipfile is used, and it replaces requirements.txt" }]);
+  });
+
+  it("Pipfile.lock alone selects the Pipfile pack", async () => {
+    expect((await plan({ "Pipfile.lock": "{}" })).buildpack).toBe("pipfile");
+  });
+
+  it("a Pipfile python_version of 3 plans Python 3.10 (no crash)", async () => {
+    const p = await plan({ Pipfile: '[requires]\npython_version = "3"\n' });
+    expect(p.python).toBe("3.10");
+    expect(p.baseImage).toBe("python:3.10-slim-bookworm");
+  });
+
+  it.each([
+    [{ "requirements.txt": "numpy\n" }],
+    [{ "setup.py": "" }],
+    [{ "pyproject.toml": "[project]\nname='x'\n[build-system]\nrequires=[]\n" }],
+    [{ "runtime.txt": "python-3.12\n" }],
+  ])("Python is selected by %j", async (files) => {
+    const p = await plan(files);
+    expect(p.buildpack).toBe("python");
+    expect(p.messages.some((m) => /no config file found/.test(m.text))).toBe(false);
+  });
+
+  it("nothing at all → the default Python pack, 3.10, with a note", async () => {
+    const p = await plan({ "README.md": "hi" });
+    expect(p.buildpack).toBe("python");
+    expect(p.python).toBe("3.10");
+    expect(p.baseImage).toBe("python:3.10-slim-bookworm");
+    expect(p.messages).toContainEqual({ level: "info", text: expect.stringMatching(/no config file found/) });
+  });
+
+  it("a binder/ Dockerfile wins over root files, and root files are listed as ignored", async () => {
+    const p = await plan({ "binder/Dockerfile": DOCKERFILE, "environment.yml": ENV_YML });
+    expect(p.buildpack).toBe("dockerfile");
+    expect(p.dockerfilePath).toBe("binder/Dockerfile");
+    expect(p.dockerfileText).toBe(DOCKERFILE);
+    expect(p.configDir).toBe("binder");
+    expect(p.context.ignoreFileDir).toBe("binder");
+    expect(p.ignored).toEqual([{ path: "environment.yml", reason: "binder/ exists, so config files at the root are ignored" }]);
+  });
+
+  it("a legacy andrewosh/binder-base Dockerfile is refused", async () => {
+    const f = await facts({ Dockerfile: "FROM andrewosh/binder-base\n" });
+    expectConfigError(() => makePlan(f, { invoking: ROOT }), { file: "Dockerfile", line: undefined, message: /andrewosh\/binder-base, which was removed in 2020/ });
+  });
+});
+
+describe("makePlan: malformed files only matter when the chosen pack reads them", () => {
+  it("a malformed Pipfile beside environment.yml does not fail the conda plan", async () => {
+    const f = await facts({ "environment.yml": ENV_YML, Pipfile: "[packages\nnumpy = \n", "Pipfile.lock": "{,}" });
+    expect(f.files.pipfile?.error).toBeInstanceOf(ConfigError);
+    const p = makePlan(f, { invoking: ROOT });
+    expect(p.buildpack).toBe("conda");
+    expect(p.ignored.map((i) => i.path)).toEqual(["Pipfile", "Pipfile.lock"]);
+  });
+
+  it("a malformed environment.yml fails the plan with its line", async () => {
+    const f = await facts({ "environment.yml": "dependencies:\n  - numpy\n - pandas\n", Pipfile: PIPFILE });
+    expectConfigError(() => makePlan(f, { invoking: ROOT }), { file: "environment.yml", line: 3, message: /is not valid YAML/ });
+  });
+
+  it("a malformed binder/environment.yml names the binder path", async () => {
+    const f = await facts({ "binder/environment.yml": "- numpy\n" });
+    expectConfigError(() => makePlan(f, { invoking: ROOT }), { file: "binder/environment.yml", line: 1, message: /must be a mapping/ });
+  });
+
+  it("a malformed runtime.txt fails a Python plan but not a conda one", async () => {
+    expectConfigError(() => makePlan(makeFactsSync({ runtime: bad("runtime.txt") }), { invoking: ROOT }), { file: "runtime.txt", line: 1, message: /bad/ });
+    const p = await plan({ "runtime.txt": "python-3.12.1\n", "environment.yml": ENV_YML });
+    expect(p.buildpack).toBe("conda");
+    expect(p.ignored).toContainEqual({ path: "runtime.txt", reason: "the conda buildpack takes the Python version from environment.yml" });
+    expect(p.messages).toContainEqual({ level: "warn", text: expect.stringMatching(/runtime\.txt is not read for the Python version/) });
+  });
+
+  it("a malformed apt.txt fails generated plans, not the Dockerfile pack", async () => {
+    const f = await facts({ "apt.txt": "vim\nBadName\n", "requirements.txt": "x\n" });
+    expectConfigError(() => makePlan(f, { invoking: ROOT }), { file: "apt.txt", line: 2, message: /"BadName" is not a Debian package name/ });
+    const p = await plan({ "apt.txt": "BadName\n", Dockerfile: DOCKERFILE });
+    expect(p.buildpack).toBe("dockerfile");
+    expect(p.aptPackages).toEqual([]);
+    expect(p.ignored).toContainEqual({ path: "apt.txt", reason: "a Dockerfile is built as is; r2d's other config files do not apply to it" });
+  });
+
+  it("a malformed Pipfile fails the Pipfile plan", async () => {
+    const f = await facts({ Pipfile: "[packages\n" });
+    expectConfigError(() => makePlan(f, { invoking: ROOT }), { file: "Pipfile", line: 1, message: /is not valid TOML/ });
+  });
+
+  it("requires-python that nothing satisfies is a ConfigError with a hint", async () => {
+    const f = await facts({ "pyproject.toml": '[project]\nrequires-python = "<3.8"\n[build-system]\n' });
+    expectConfigError(() => makePlan(f, { invoking: ROOT }), { file: "pyproject.toml", message: /no Python between 3\.8 and 3\.14 satisfies requires-python "<3\.8"/ });
+  });
+
+  it("runtime.txt that contradicts requires-python is refused at runtime.txt", async () => {
+    const f = await facts({ "runtime.txt": "python-3.8\n", "pyproject.toml": '[project]\nrequires-python = ">=3.10"\n[build-system]\n' });
+    expectConfigError(() => makePlan(f, { invoking: ROOT }), { file: "runtime.txt", message: /runtime\.txt asks for Python 3\.8 but requires-python is ">=3\.10"/ });
+  });
+
+  it("requires-python picks the newest allowed Python", async () => {
+    const p = await plan({ "pyproject.toml": '[project]\nrequires-python = ">=3.9,<3.13"\n[build-system]\n' });
+    expect(p.python).toBe("3.12");
+    expect(p.baseImage).toBe("python:3.12-slim-bookworm");
+  });
+});
+
+/** Hand-built facts, for cases a real file cannot produce cheaply. */
+function makeFactsSync(files: RepoFacts["files"], configDir = ""): RepoFacts {
+  return { root: "/nonexistent/repo", configDir, files, ignored: [], suspicious: [] };
+}
+function bad(file: string) {
+  return { path: file, error: new ConfigError("bad", { location: { file, line: 1 }, hint: "fix it" }) };
+}
+
+describe("makePlan: users", () => {
+  it("uid 0 is refused", async () => {
+    const f = await facts({});
+    expectConfigError(() => makePlan(f, { userId: 0, invoking: ROOT }), { file: "--user-id", message: /would run the image as root/ });
+  });
+
+  it("a root caller gets 1000/jovyan and the notice is the first message", async () => {
+    const p = await plan({ "requirements.txt": "x\n" });
+    expect(p.user).toEqual({ name: "jovyan", uid: 1000, source: "root fallback" });
+    expect(p.home).toBe("/home/jovyan");
+    expect(p.repoDir).toBe("/home/jovyan");
+    expect(p.messages[0]).toEqual({ level: "info", text: expect.stringMatching(/r2d runs as root/) });
+    expect(p.env).toMatchObject({ USER: "jovyan", NB_USER: "jovyan", NB_UID: "1000", HOME: "/home/jovyan", REPO_DIR: "/home/jovyan" });
+  });
+
+  it("a non-root caller is used as is", async () => {
+    const p = makePlan(await facts({}), { invoking: { uid: 4242, name: "alice" } });
+    expect(p.user).toEqual({ name: "alice", uid: 4242, source: "invoking user" });
+    expect(p.home).toBe("/home/alice");
+    expect(p.env.NB_UID).toBe("4242");
+    expect(p.messages.some((m) => /runs as root/.test(m.text))).toBe(false);
+  });
+
+  it("--user-id 1001 --user-name crowdai", async () => {
+    const p = await plan({ "requirements.txt": "x\n", postBuild: "echo\n" }, { userId: "1001", userName: "crowdai" });
+    expect(p.user).toEqual({ name: "crowdai", uid: 1001, source: "--user-id" });
+    expect(p.env).toMatchObject({ NB_USER: "crowdai", NB_UID: "1001", HOME: "/home/crowdai" });
+    expect(p.detected).toContainEqual({ path: "postBuild", use: "run once at build time as crowdai" });
+    expect(p.path).toEqual(["/srv/venv/bin", "/home/crowdai/.local/bin"]);
+  });
+
+  it.each([["Bad"], ["1abc"], ["root"], ["a".repeat(33)]])("--user-name %j is refused", async (userName) => {
+    const f = await facts({});
+    expectConfigError(() => makePlan(f, { userName, invoking: ROOT }), { file: "--user-name", message: /--user-name/ });
+  });
+});
+
+describe("makePlan: --target-repo-dir", () => {
+  it("sets REPO_DIR (trailing slashes dropped) and adds its .local/bin to PATH", async () => {
+    const p = await plan({ "requirements.txt": "x\n", start: "exec \"$@\"\n" }, { targetRepoDir: "/srv/repo/" });
+    expect(p.repoDir).toBe("/srv/repo");
+    expect(p.env.REPO_DIR).toBe("/srv/repo");
+    expect(p.env.R2D_ENTRYPOINT).toBe("/srv/repo/start");
+    expect(p.path).toEqual(["/srv/venv/bin", "/home/jovyan/.local/bin", "/srv/repo/.local/bin"]);
+  });
+
+  it.each([["srv/repo"], ["./repo"], ["/"], ["//"], ["/srv/my repo"], ["/srv/$HOME"], ["/srv/'x'"], ['/srv/"x"'], ["/srv/`id`"], ["/srv\\repo"], ["/srv/\trepo"]])("%j is refused", async (targetRepoDir) => {
+    const f = await facts({});
+    expectConfigError(() => makePlan(f, { targetRepoDir, invoking: ROOT }), { file: "--target-repo-dir", line: undefined, message: /--target-repo-dir ".*" must be an absolute path without spaces or quotes/ });
+  });
+});
+
+describe("makePlan: labels", () => {
+  it("a local repository: r2d.version, r2d.buildpack, repo2docker.repo=local and nothing else", async () => {
+    const p = await plan({ "environment.yml": ENV_YML });
+    expect(p.labels).toEqual({ "r2d.version": R2D_VERSION, "r2d.buildpack": "conda", "repo2docker.repo": "local" });
+    expect(R2D_VERSION).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it("a remote repository: its URL, ref and revision", async () => {
+    const p = await plan({}, { source: { repo: "https://github.com/o/r", url: "https://github.com/o/r", ref: "main", revision: "abc123" } });
+    expect(p.labels).toEqual({
+      "r2d.version": R2D_VERSION,
+      "r2d.buildpack": "python",
+      "repo2docker.repo": "https://github.com/o/r",
+      "repo2docker.ref": "main",
+      "org.opencontainers.image.source": "https://github.com/o/r",
+      "org.opencontainers.image.revision": "abc123",
+    });
+  });
+
+  it("null ref and revision add no labels", async () => {
+    const p = await plan({}, { source: { repo: ".", ref: null, revision: null } });
+    expect(Object.keys(p.labels).sort()).toEqual(["r2d.buildpack", "r2d.version", "repo2docker.repo"]);
+    expect(p.labels["repo2docker.repo"]).toBe("local");
+  });
+
+  it("user labels are added and can override the built-in ones", async () => {
+    const p = await plan({}, { labels: { "repo2docker.repo": "override", team: "ml", "r2d.buildpack": "mine" } });
+    expect(p.labels).toMatchObject({ "repo2docker.repo": "override", team: "ml", "r2d.buildpack": "mine" });
+    // ... but the plan's own buildpack is unaffected.
+    expect(p.buildpack).toBe("python");
+  });
+
+  it("the Dockerfile pack gets labels too", async () => {
+    const p = await plan({ Dockerfile: DOCKERFILE }, { labels: { a: "b" } });
+    expect(p.labels).toMatchObject({ "r2d.buildpack": "dockerfile", "repo2docker.repo": "local", a: "b" });
+  });
+});
+
+describe("makePlan: build context", () => {
+  it("generated packs leave data/ out by default, then the user's excludes", async () => {
+    expect(DEFAULT_EXCLUDES).toEqual(["data"]);
+    expect((await plan({ "requirements.txt": "x\n" })).context).toEqual({ excludes: ["data"], includes: [], ignoreFileDir: "" });
+    const p = await plan({ "binder/requirements.txt": "x\n" }, { excludes: ["*.ckpt", "cache/"], includes: ["data/small.csv"] });
+    expect(p.context).toEqual({ excludes: ["data", "*.ckpt", "cache/"], includes: ["data/small.csv"], ignoreFileDir: "binder" });
+  });
+
+  it("the Dockerfile pack excludes nothing by default, and says so", async () => {
+    const p = await plan({ Dockerfile: DOCKERFILE });
+    expect(p.context.excludes).toEqual([]);
+    expect(p.messages).toContainEqual({ level: "info", text: expect.stringMatching(/Dockerfile repositories keep data\/ in the context/) });
+  });
+
+  it("the Dockerfile pack takes the user's excludes as given, without the note", async () => {
+    const p = await plan({ Dockerfile: DOCKERFILE }, { excludes: ["weights"] });
+    expect(p.context.excludes).toEqual(["weights"]);
+    expect(p.messages.some((m) => /keep data\//.test(m.text))).toBe(false);
+  });
+});
+
+describe("makePlan: what each pack produces", () => {
+  it("the Dockerfile pack: no env, entrypoint, command, scripts or appendix; base image is the last FROM", async () => {
+    const p = await plan(
+      { Dockerfile: "FROM node:20 AS web\nFROM python:3.12-slim\n", postBuild: "echo\n", start: "exec \"$@\"\n", "run.sh": "x\n" },
+      { appendix: "RUN echo hi" },
+    );
+    expect(p).toMatchObject({ env: {}, path: [], entrypoint: [], command: [], scripts: [], postBuild: null, start: null, appendix: null, baseImage: "python:3.12-slim", python: null });
+    expect(p.detected).toContainEqual({ path: "run.sh", use: "not the default command: the Dockerfile decides" });
+    expect(p.ignored.map((i) => i.path)).toEqual(["postBuild", "start"]);
+  });
+
+  it("generated packs: entrypoint, default command, run.sh as the command, appendix kept", async () => {
+    expect((await plan({})).command).toEqual(["/bin/bash"]);
+    const p = await plan({ "run.sh": "#!/bin/bash\r\npython app.py\r\n" }, { appendix: "RUN echo hi" });
+    expect(p.entrypoint).toEqual(["/usr/local/bin/r2d-entrypoint"]);
+    expect(p.command).toEqual(["/home/jovyan/run.sh"]);
+    expect(p.appendix).toBe("RUN echo hi");
+    expect(p.scripts).toEqual([{ path: "run.sh", crlf: true }]);
+    expect(p.messages).toContainEqual({ level: "warn", text: expect.stringMatching(/run\.sh has Windows line endings/) });
+  });
+
+  it("apt.txt packages are used by generated packs", async () => {
+    const p = await plan({ "apt.txt": "vim\ncurl\nvim\n", "requirements.txt": "x\n" });
+    expect(p.aptPackages).toEqual(["curl", "vim"]);
+    expect(p.detected).toContainEqual({ path: "apt.txt", use: "apt-get install curl vim" });
+  });
+
+  it("requirements.txt with local references is installed after the code is copied", async () => {
+    const before = await plan({ "requirements.txt": "numpy\n" });
+    expect(before.dependencyFiles).toEqual(["requirements.txt"]);
+    expect(before.preAssembleSteps).toHaveLength(1);
+    expect(before.assembleSteps).toHaveLength(0);
+    const after = await plan({ "requirements.txt": "numpy\n-e.\n" });
+    expect(after.dependencyFiles).toEqual([]);
+    expect(after.preAssembleSteps).toHaveLength(0);
+    expect(after.assembleSteps).toHaveLength(1);
+  });
+
+  it("suspicious files become warnings", async () => {
+    const p = await plan({ "requirement.txt": "numpy\n" });
+    expect(p.messages).toContainEqual({ level: "warn", text: "requirement.txt: not a config file r2d reads; did you mean requirements.txt?" });
+    expect(p.buildpack).toBe("python");
+  });
+
+  it("--base-image replaces the pack's image and says so", async () => {
+    const p = await plan({ "runtime.txt": "python-3.11\n" }, { baseImage: "ubuntu:24.04" });
+    expect(p.baseImage).toBe("ubuntu:24.04");
+    expect(p.baseImageOverridden).toBe(true);
+    expect(p.messages).toContainEqual({ level: "info", text: expect.stringMatching(/base image ubuntu:24\.04 replaces python:3\.11-slim-bookworm.*not necessarily 3\.11/) });
+  });
+});
+
+describe("makePlan: purity and serialisation", () => {
+  const repos: Record<string, Record<string, string>> = {
+    empty: {},
+    python: { "requirements.txt": "numpy\n-e .\n", "setup.py": "", "apt.txt": "vim\n", postBuild: "echo\r\n", start: "exec \"$@\"\n", "run.sh": "x\n" },
+    conda: { "environment.yml": ENV_YML, "requirements.txt": "x\n" },
+    pipfile: { Pipfile: PIPFILE, "Pipfile.lock": "{}" },
+    r: { "runtime.txt": "r-4.4-2024-05-01\n", "install.R": "", "requirements.R": 'pkg_list <- c("a")\n', "environment.yml": ENV_YML },
+    dockerfile: { "binder/Dockerfile": DOCKERFILE, "requirements.txt": "x\n" },
+  };
+
+  it.each(Object.keys(repos))("the %s plan round-trips through JSON unchanged", async (name) => {
+    const p = await plan(repos[name]!, { targetRepoDir: "/srv/repo", labels: { x: "y" }, appendix: "RUN true", source: { repo: "https://x/y", url: "https://x/y", ref: "v1" } });
+    expect(JSON.parse(JSON.stringify(p))).toStrictEqual(p);
+    expect(p.schemaVersion).toBe(1);
+    expect(p.r2dVersion).toBe(R2D_VERSION);
+  });
+
+  it("makePlan does not modify the facts, and gives the same plan twice", async () => {
+    const f = await facts({ "environment.yml": ENV_YML, "requirements.txt": "x\n", Pipfile: "[bad\n", "binder/": "" });
+    const copy = structuredClone(f);
+    const a = makePlan(f, { invoking: ROOT });
+    const b = makePlan(f, { invoking: ROOT });
+    expect(a).toEqual(b);
+    expect(f).toEqual(copy);
+  });
+
+  it("facts.ignored are carried into the plan before the pack's own", async () => {
+    const p = await plan({ "binder/environment.yml": ENV_YML, "binder/requirements.txt": "x\n", "setup.py": "" });
+    expect(p.ignored).toEqual([
+      { path: "setup.py", reason: expect.stringMatching(/root only/) },
+      { path: "binder/requirements.txt", reason: expect.stringMatching(/conda environments ignore requirements\.txt/) },
+    ]);
+  });
+});
