@@ -52,7 +52,7 @@ const { values: opt } = parseArgs({
     keep: { type: "boolean", default: false },
     only: { type: "string" },
     work: { type: "string", default: path.join(os.tmpdir(), "r2d-bench") },
-    out: { type: "string", default: path.join(ROOT, "bench", "results") },
+    out: { type: "string" }, // default: bench/results, or a temporary directory for --quick
     "shared-engine": { type: "boolean", default: false },
     sizes: { type: "string" },
     "data-mib": { type: "string" },
@@ -73,6 +73,8 @@ const SIZES = (opt.sizes ?? (QUICK ? "1000,10000" : "10000,100000,1000000")).spl
 const DATA_FILES = 8;
 const DATA_FILE_BYTES = Number(opt["data-mib"] ?? (QUICK ? 4 : 128)) * 2 ** 20;
 const WORK = path.resolve(opt.work);
+// Quick smoke runs are not for publication: their files stay out of the repository.
+const OUT = path.resolve(opt.out ?? (QUICK ? path.join(os.tmpdir(), "r2d-bench-results") : path.join(ROOT, "bench", "results")));
 const COMMAND = `${process.env.npm_lifecycle_event === "bench" ? "npm run bench --" : "node bench/run.mjs"} ${process.argv.slice(2).join(" ")}`.trim();
 
 // ------------------------------------------------------------------------------------ machine
@@ -125,7 +127,23 @@ async function build(variant, repo) {
       "--image-name",
       TAG.r2d,
     ];
-    const r = await run(process.execPath, args, { env: { DOCKER_HOST: engine.host, R2D_BENCH_RSS_FILE: rssFile } });
+    // Arrival time of each JSON event: where the time goes inside the r2d process.
+    const marks = {};
+    const onStdoutLine = (line, ms) => {
+      let e;
+      try {
+        e = JSON.parse(line);
+      } catch {
+        return;
+      }
+      const key = e.event === "phase" ? `phase:${e.phase}` : e.event === "progress" ? "progress" : e.event;
+      if (key === "message" && marks.engine !== undefined) return; // build-time debug lines
+      if (key === "progress" || key === "message") {
+        marks[`first:${key}`] ??= ms;
+        marks[`last:${key}`] = ms;
+      } else marks[key] ??= ms;
+    };
+    const r = await run(process.execPath, args, { env: { DOCKER_HOST: engine.host, R2D_BENCH_RSS_FILE: rssFile }, onStdoutLine });
     const events = r.stdout
       .split("\n")
       .filter(Boolean)
@@ -149,6 +167,8 @@ async function build(variant, repo) {
       stepsRun: steps.filter((x) => /^\[stage-/.test(x.name) && x.status === "done").length,
       stepsCached: steps.filter((x) => x.status === "cached").length,
       rssKiB: existsSync(rssFile) ? Number(readFileSync(rssFile, "utf8")) : undefined,
+      timeline: timeline(marks, r.ms),
+      steps: steps.filter((x) => x.durationMs >= 100).map((x) => ({ name: shortStep(x.name), ms: x.durationMs })),
       load: s.load,
       otherBuilds: s.otherBuilds.length,
     };
@@ -164,9 +184,61 @@ async function build(variant, repo) {
     transferred: transferredContext(r.stderr),
     stepsRun: (r.stderr.match(/^#\d+ \[(stage-\d+ +)?\d+\/\d+\].*$/gm) ?? []).length - (r.stderr.match(/^#\d+ CACHED$/gm) ?? []).length,
     stepsCached: (r.stderr.match(/^#\d+ CACHED$/gm) ?? []).length,
+    steps: plainSteps(r.stderr),
     load: s.load,
     otherBuilds: s.otherBuilds.length,
   };
+}
+
+/**
+ * r2d's wall time split by the arrival of its --json events (each mark is when the line reached us):
+ *   start      node start and module loading, up to the first event
+ *   source     opening the repository (the git revision of a local checkout)
+ *   plan       detect + plan (up to the plan's messages)
+ *   probe      render + engine probe (docker version / buildx version), up to the engine event
+ *   context    context selection, temporary files, up to "building"
+ *   client     docker client start + context tar upload, up to BuildKit's first progress line
+ *   buildkit   BuildKit's work, first to last progress line
+ *   finish     client exit, iid file, docker image inspect, up to the result event
+ *   exit       process exit
+ */
+function timeline(m, total) {
+  const seq = [
+    ["start", m["phase:fetching"]],
+    ["source", m["phase:planning"]],
+    ["plan", m["last:message"] ?? m["phase:planning"]],
+    ["probe", m.engine],
+    ["context", m["phase:building"]],
+    ["client", m["first:progress"]],
+    ["buildkit", m["last:progress"]],
+    ["finish", m.result],
+    ["exit", total],
+  ];
+  const out = {};
+  let prev = 0;
+  for (const [k, t] of seq) {
+    if (t === undefined) return undefined;
+    out[k] = t - prev;
+    prev = t;
+  }
+  return out;
+}
+
+function shortStep(name) {
+  return name.replace(/\s+/g, " ").replace(/--mount=\S+ /g, "").slice(0, 60);
+}
+
+/** Steps of a --progress=plain log that took ≥ 100 ms: "#5 [stage-0 2/6] RUN ..." … "#5 DONE 7.9s". */
+function plainSteps(log) {
+  const names = new Map();
+  const out = [];
+  for (const line of log.split("\n")) {
+    let m = /^#(\d+) (\[.*|exporting to image|transferring.*)$/.exec(line);
+    if (m && !names.has(m[1])) names.set(m[1], m[2]);
+    m = /^#(\d+) DONE ([\d.]+)s$/.exec(line);
+    if (m && Number(m[2]) >= 0.1) out.push({ name: shortStep(names.get(m[1]) ?? `#${m[1]}`), ms: Number(m[2]) * 1000 });
+  }
+  return out;
 }
 
 function rotate(list, k) {
@@ -322,9 +394,9 @@ async function main() {
   machine.loadDuringRun = { median1m: median(machine.samples.map((s) => s.load[0])), range1m: minmax(machine.samples.map((s) => s.load[0])) };
 
   const md = markdown(results);
-  mkdirSync(opt.out, { recursive: true });
+  mkdirSync(OUT, { recursive: true });
   const stamp = results.startedAt.replace(/[:.]/g, "-").slice(0, 19);
-  const base = path.join(opt.out, `bench-${QUICK ? "quick-" : ""}${stamp}`);
+  const base = path.join(OUT, `bench-${QUICK ? "quick-" : ""}${stamp}`);
   writeFileSync(`${base}.json`, `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(`${base}.md`, md);
   process.stdout.write(md);
@@ -411,8 +483,14 @@ async function scenarioContext(repos) {
     missingFromR2d: missing,
     extraInR2d: extra,
     cold: Object.fromEntries(VARIANTS.map((v) => [v, { medianMs: median(ms[v]), rangeMs: minmax(ms[v]), runs: cold[v] }])),
+    r2dTimelineMedianMs: timelineMedians(cold.r2d),
     ratios: ratios(ms),
   };
+}
+
+function timelineMedians(runs) {
+  const keys = Object.keys(runs.find((b) => b.timeline)?.timeline ?? {});
+  return Object.fromEntries(keys.map((k) => [k, median(runs.map((b) => b.timeline?.[k]))]));
 }
 
 function ratios(ms) {
@@ -441,6 +519,7 @@ async function scenarioRebuild(repos) {
     r2dMinusExpertMs: { ofMedians: median(ms.r2d) - median(ms.expert), pairedMedian: median(diffs), paired: diffs },
     ratios: ratios(ms),
     r2dBuildOnlyMedianMs: median(reb.r2d.map((b) => b.buildMs)),
+    r2dTimelineMedianMs: timelineMedians(reb.r2d),
   };
 }
 
@@ -572,6 +651,9 @@ function markdown(R) {
     L.push(`- r2d's context = the expert's files + r2d's generated files: ${verdict(c.sameFilesAsExpert)}${c.sameFilesAsExpert ? "" : ` (missing: ${c.missingFromR2d.join(", ") || "none"}; extra: ${c.extraInR2d.join(", ") || "none"})`}`);
     L.push(`- cold build r2d / expert: ${fmtRatio(c.ratios.r2dOverExpert.ofMedians)} (paired runs: median ${fmtRatio(c.ratios.r2dOverExpert.pairedMedian)}); target ≤ 1.2×: ${verdict(c.ratios.r2dOverExpert.ofMedians <= 1.2)}`);
     L.push(`- cold build course / r2d: ${fmtRatio(c.ratios.courseOverR2d.ofMedians)} (paired: ${fmtRatio(c.ratios.courseOverR2d.pairedMedian)}); target ≥ 4×: ${verdict(c.ratios.courseOverR2d.ofMedians >= 4)}`, "");
+    L.push("Build steps of the last cold run (BuildKit's own step times):", "");
+    for (const v of VARIANTS) L.push(`- ${v}: ${c.cold[v].runs.at(-1).steps.map((st) => `${st.name} ${fmtMs(st.ms)}`).join("; ")}`);
+    L.push("");
   }
   if (R.rebuild) {
     const b = R.rebuild;
@@ -580,7 +662,8 @@ function markdown(R) {
     L.push(`| rebuild, median | ${fmtMs(b.course.medianMs)} | ${fmtMs(b.expert.medianMs)} | ${fmtMs(b.r2d.medianMs)} |`);
     L.push(`| rebuild, range | ${b.course.rangeMs.map(fmtMs).join("–")} | ${b.expert.rangeMs.map(fmtMs).join("–")} | ${b.r2d.rangeMs.map(fmtMs).join("–")} |`, "");
     L.push(`- r2d − expert: ${fmtMs(b.r2dMinusExpertMs.ofMedians)} (paired: ${fmtMs(b.r2dMinusExpertMs.pairedMedian)}); target ≤ 0.5 s: ${verdict(b.r2dMinusExpertMs.ofMedians <= 500)} (the docker build inside r2d: ${fmtMs(b.r2dBuildOnlyMedianMs)})`);
-    L.push(`- course / r2d: ${fmtRatio(b.ratios.courseOverR2d.ofMedians)} (paired: ${fmtRatio(b.ratios.courseOverR2d.pairedMedian)}); target ≥ 15×: ${verdict(b.ratios.courseOverR2d.ofMedians >= 15)}`, "");
+    L.push(`- course / r2d: ${fmtRatio(b.ratios.courseOverR2d.ofMedians)} (paired: ${fmtRatio(b.ratios.courseOverR2d.pairedMedian)}); target ≥ 15×: ${verdict(b.ratios.courseOverR2d.ofMedians >= 15)}`);
+    L.push(`- where r2d's rebuild goes (medians, ms): ${Object.entries(b.r2dTimelineMedianMs).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(", ")}`, "");
   }
   if (R.size) {
     const s = R.size;

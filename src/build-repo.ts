@@ -8,7 +8,6 @@ import { detectRepo } from "./detect/index.js";
 import {
   inspectImage,
   probeEngine,
-  pushImage,
   runBuild,
   runContainer,
   type BuildResult,
@@ -162,7 +161,7 @@ export async function buildRepo(repo: string, options: BuildRepoOptions = {}): P
           cacheTo: options.cacheTo ?? [],
           noCache: options.noCache ?? false,
           pull: options.pull,
-          push: Boolean(options.push) && engine.kind !== "docker",
+          push: Boolean(options.push),
           load: !options.push || options.run !== false,
           iidFile: path.join(tmp.path, "iid"),
           metadataFile: path.join(tmp.path, "metadata.json"),
@@ -175,12 +174,9 @@ export async function buildRepo(repo: string, options: BuildRepoOptions = {}): P
           signal: options.signal,
         },
       );
-      let digest = result.digest;
-      if (options.push && engine.kind === "docker") {
-        emit({ type: "phase", phase: "pushing" });
-        digest = (await pushImage(engine, imageName)).digest ?? digest;
-      }
-      const info = options.push && options.run === false && engine.kind !== "docker" ? null : await inspectImage(engine, imageName).catch(() => null);
+      const digest = result.digest;
+      // A pushed-only build (buildx/buildctl without --load) has no local image to inspect.
+      const info = await inspectImage(engine, imageName).catch(() => null);
       const out: BuildRepoResult = {
         plan,
         dockerfile,

@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
  * Run a command and wait for it. Returns exit code, captured output and wall time in ms
  * (spawn to exit, so the process start is included, as a person timing the command sees it).
  */
-export function run(cmd, args, { env, cwd, timeoutMs = 0, input, quiet = true } = {}) {
+export function run(cmd, args, { env, cwd, timeoutMs = 0, input, quiet = true, onStdoutLine } = {}) {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const child = spawn(cmd, args, {
@@ -16,10 +16,17 @@ export function run(cmd, args, { env, cwd, timeoutMs = 0, input, quiet = true } 
     });
     let stdout = "";
     let stderr = "";
+    let partial = "";
     child.stdout.setEncoding("utf8");
     child.stderr.setEncoding("utf8");
     child.stdout.on("data", (d) => {
       stdout += d;
+      if (onStdoutLine) {
+        const now = performance.now() - t0;
+        const lines = (partial + d).split("\n");
+        partial = lines.pop();
+        for (const l of lines) onStdoutLine(l, now);
+      }
       if (!quiet) process.stderr.write(d);
     });
     child.stderr.on("data", (d) => {

@@ -34,7 +34,8 @@ async function main(argv: string[]): Promise<number> {
       runOptions: { ...cli.options.runOptions, interactive, tty: interactive },
       onEvent: (e) => {
         if (json && cli.options.build === false) return; // the plan alone is the output
-        if (json) process.stdout.write(`${JSON.stringify({ event: e.type, ...e })}\n`);
+        // `event` names the line; a progress event's own payload (also called `event`) goes under `progress`.
+        if (json) process.stdout.write(`${JSON.stringify(e.type === "progress" ? { event: e.type, type: e.type, progress: e.event } : { event: e.type, ...e })}\n`);
         else report(e);
       },
     });
@@ -93,5 +94,11 @@ function signalAborted(): boolean {
   return aborted;
 }
 process.once("SIGINT", () => (aborted = true));
+
+// A reader that goes away early (`r2d … --json | head`) is not an error worth a stack trace.
+process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+  if (err.code === "EPIPE") process.exit(0);
+  throw err;
+});
 
 main(process.argv.slice(2)).then((code) => process.exit(code));

@@ -1,4 +1,4 @@
-import { readFile, stat } from "node:fs/promises";
+import { lstat, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { ConfigError } from "../errors.js";
 import { parseAptTxt } from "./apt-txt.js";
@@ -11,7 +11,7 @@ import { parsePyprojectToml } from "./pyproject-toml.js";
 import { parseRequirementsR } from "./requirements-r.js";
 import { parseRequirementsTxt } from "./requirements-txt.js";
 import { parseRuntimeTxt } from "./runtime-txt.js";
-import { parseScript } from "./script.js";
+import { parseScript, type ScriptFile } from "./script.js";
 import type { ConfigFiles, ConfigKey, Found, IgnoredFile, RepoFacts } from "./types.js";
 
 export type * from "./types.js";
@@ -70,6 +70,10 @@ const MISSPELLINGS: Record<string, string> = {
 
 async function isFile(p: string): Promise<boolean> {
   return stat(p).then((s) => s.isFile(), () => false);
+}
+/** A regular file (not a symlink) with every execute bit set: what `chmod +x` would make it. */
+async function isExecutableByAll(p: string): Promise<boolean> {
+  return lstat(p).then((s) => s.isFile() && (s.mode & 0o111) === 0o111, () => false);
 }
 async function isDir(p: string): Promise<boolean> {
   return stat(p).then((s) => s.isDirectory(), () => false);
@@ -130,6 +134,7 @@ export async function detectRepo(repo: string, opts: DetectOptions = {}): Promis
         if (parser) {
           try {
             found.data = parser(await readFile(path.join(root, rel), "utf8"), rel);
+            if (parser === parseScript && (await isExecutableByAll(path.join(root, rel)))) (found.data as ScriptFile).executable = true;
           } catch (err) {
             if (!(err instanceof ConfigError)) throw err;
             found.error = err;

@@ -4,6 +4,11 @@ export interface ScriptFile {
   crlf: boolean;
   /** The interpreter named by `#!`, or null (then it runs with bash, like repo2docker's postBuild). */
   shebang: string | null;
+  /**
+   * Set (true) by detectRepo when the file is a regular file with every execute bit (`a+x`) in the
+   * repository: the context keeps the mode, so the image needs no `chmod +x` step for it.
+   */
+  executable?: boolean;
 }
 
 export function parseScript(text: string): ScriptFile {

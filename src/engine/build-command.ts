@@ -79,9 +79,7 @@ function checkRequest(req: BuildRequest): void {
   }
   for (const s of req.secrets) {
     if (!s.id || !s.src) {
-      throw new ConfigError(`a build secret needs both an id and a source file (got id=${s.id} src=${s.src})`, {
-        location: { file: "--secret" },
-      });
+      throw new ConfigError(`a build secret needs both an id and a source file (got id=${s.id} src=${s.src})`);
     }
   }
 }

@@ -176,34 +176,44 @@ export async function runBuild(engine: Engine, req: BuildRequest, opts: RunBuild
   }
   if (result.exitCode !== 0) {
     const logTail = tail(log, LOG_TAIL_LINES);
+    // What the builder left behind is kept with the error (a failed build may still have written metadata).
+    const details = { command: formatCommand(cmd), exitCode: result.exitCode, signal: result.signal, imageId: iid, metadata };
     const summary = errorSummary(topLines);
     const step = failed[0];
+    if (step && /network bridge not found/.test(step.error)) {
+      // dockerd --bridge=none: RUN steps on the default network cannot start at all.
+      throw new EngineError(`the Docker daemon has no bridge network, so the build step ${step.name} could not start`, {
+        hint: "build with --build-network host (or none), or start dockerd with its default bridge network",
+        cause: details,
+      });
+    }
     if (step && !isDaemonFailure(step.error)) {
-      throw new BuildError(stepFailureMessage(step.name, step.error), { step: step.name, log: logTail, cause: result });
+      throw new BuildError(stepFailureMessage(step.name, step.error), { step: step.name, log: logTail, cause: details });
     }
     const daemonLine = [step?.error ?? "", ...topLines].find((l) => isDaemonFailure(l));
     if (daemonLine !== undefined) {
       throw new EngineError(`the build engine stopped answering during the build: ${daemonLine.trim()}`, {
         hint: "check that the daemon is running (`docker info`) and run r2d again",
-        cause: result,
+        cause: details,
       });
     }
     const how = result.signal ? `was killed by ${result.signal}` : `exited with code ${result.exitCode}`;
     throw new BuildError(summary ? `the build failed: ${summary}` : `the build failed: ${cmd.file} ${how}`, {
       log: logTail,
-      cause: result,
+      cause: details,
     });
   }
 
   let imageId = iid;
+  if (!imageId && plan.iidFromMetadata) {
+    // buildctl writes no iidfile; the image ID is the config digest (also of a loaded docker tarball).
+    const cfg = metadata["containerimage.config.digest"];
+    if (typeof cfg === "string") imageId = cfg;
+  }
   if (plan.loadTarball) {
     const loaded = await loadImage(engine, plan.loadTarball, { onDebug: opts.onDebug });
     await rm(plan.loadTarball, { force: true });
     imageId ??= loaded.imageId;
-  }
-  if (!imageId && plan.iidFromMetadata) {
-    const cfg = metadata["containerimage.config.digest"];
-    if (typeof cfg === "string") imageId = cfg;
   }
   if (imageId && !iid) await writeFile(req.iidFile, imageId);
 

@@ -88,7 +88,12 @@ function isBefore23(version: string | undefined): boolean {
 
 async function probeDocker(file: string, env: NodeJS.ProcessEnv, onDebug?: (m: string) => void): Promise<DockerCandidate> {
   if (!(await isExecutableFile(file))) return { path: file, unusable: "not present" };
-  const res = await capture(file, ["version", "--format", "{{json .}}"], { baseEnv: env, timeoutMs: PROBE_TIMEOUT_MS, onDebug });
+  // Both questions at once: each docker process costs tens of milliseconds (more on a busy machine),
+  // and the probe runs on every build. The buildx answer is ignored when the binary is not docker.
+  const [res, bx] = await Promise.all([
+    capture(file, ["version", "--format", "{{json .}}"], { baseEnv: env, timeoutMs: PROBE_TIMEOUT_MS, onDebug }),
+    capture(file, ["buildx", "version"], { baseEnv: env, timeoutMs: PROBE_TIMEOUT_MS, onDebug }),
+  ]);
   if (res.spawnError) return { path: file, unusable: `cannot be run (${res.spawnError})` };
   const cand: DockerCandidate = { path: file };
   try {
@@ -107,7 +112,6 @@ async function probeDocker(file: string, env: NodeJS.ProcessEnv, onDebug?: (m: s
   if (!cand.serverVersion) {
     cand.daemonError = res.timedOut ? "no answer within 20 s" : firstLine(res.stderr) || "no answer";
   }
-  const bx = await capture(file, ["buildx", "version"], { baseEnv: env, timeoutMs: PROBE_TIMEOUT_MS, onDebug });
   const bxVersion = /\bv?(\d+\.\d+\.\d+[^\s]*)/.exec(bx.stdout)?.[1];
   if (bx.exitCode === 0 && bxVersion) cand.buildxVersion = bxVersion;
   else cand.buildxError = firstLine(bx.stderr || bx.stdout) || `exit code ${bx.exitCode ?? "?"}`;

@@ -204,6 +204,8 @@ export function startContainer(engine: Engine, req: RunRequest, opts: StartOptio
     opts.signal?.removeEventListener("abort", abort);
     if (opts.signal?.aborted) {
       await remove();
+      // Once more now that the client is gone: a create still in flight at the first `rm -f` may have landed since.
+      await docker(["rm", "-f", "-v", name]);
       await disposeCleanup();
       throw new AbortError("the grading was aborted", { cause: opts.signal.reason });
     }

@@ -28,6 +28,8 @@ export const JOBS_ROOT = "/r2d-grader";
 const DEFAULT_STATUS_TIMEOUT_MS = 60_000;
 const DEFAULT_RUN_TIMEOUT_MS = 60_000;
 const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
+/** The limits Modzy's container tests use (`--memory 512m --cpus 1 --shm-size 0m`) when model.yaml and the flags say nothing. */
+export const MODZY_DEFAULT_LIMITS = { memory: "512m", cpus: "1", shmSize: "0m" };
 
 export interface HttpAnswer {
   status: number;
@@ -252,8 +254,10 @@ async function run(ctx: GradeContext): Promise<ProfileRun> {
       ? { name: "input-data", passed: true, reason: cases.source }
       : { name: "input-data", passed: false, reason: "no test case: looked for tests/data/examples/<case>/ (and test/data/<case>/input)", hint: "add tests/data/examples/<case>/ with the input files named in model.yaml and the expected outputs, or pass --grader-input DIR" },
   );
-  const memory = options.memory ?? model?.memory;
-  const cpus = options.cpus ?? model?.cpus;
+  const memory = options.memory ?? model?.memory ?? MODZY_DEFAULT_LIMITS.memory;
+  const cpus = options.cpus ?? model?.cpus ?? MODZY_DEFAULT_LIMITS.cpus;
+  const shmSize = options.shmSize ?? MODZY_DEFAULT_LIMITS.shmSize;
+  const memorySource = options.memory ? "--memory" : model?.memory ? "resources.memory.size in model.yaml" : "--memory, or resources.memory.size in model.yaml";
   if (model?.gpus && !options.gpus) ctx.say(`model.yaml asks for ${model.gpus} GPU(s); pass --gpus to give them`);
   const statusTimeoutMs = model?.statusTimeoutMs ?? DEFAULT_STATUS_TIMEOUT_MS;
   const runTimeoutMs = model?.runTimeoutMs ?? DEFAULT_RUN_TIMEOUT_MS;
@@ -275,14 +279,14 @@ async function run(ctx: GradeContext): Promise<ProfileRun> {
     network: mode === "host" ? "host" : undefined,
     memory,
     cpus,
-    shmSize: options.shmSize,
+    shmSize,
     gpus: options.gpus,
     platform: ctx.platform,
     remove: false,
     interactive: false,
     tty: false,
   };
-  const limits = { memory, cpus, shmSize: options.shmSize, gpus: options.gpus, timeoutMs, network: mode === "host" ? `host (port ${port} on 127.0.0.1)` : `published on 127.0.0.1`, platform: ctx.platform };
+  const limits = { memory, cpus, shmSize, gpus: options.gpus, timeoutMs, network: mode === "host" ? `host (port ${port} on 127.0.0.1)` : `published on 127.0.0.1`, platform: ctx.platform };
   ctx.say(`starting ${ctx.image} as a Modzy model server (PSC_MODEL_PORT=${port}, ${mode === "host" ? "host network" : "port published on 127.0.0.1"})`);
   const c = startContainer(ctx.engine, req, { timeoutMs, signal: options.signal, onDebug: ctx.debug });
   let outcome: ContainerOutcome | null = null;
@@ -314,7 +318,7 @@ async function run(ctx: GradeContext): Promise<ProfileRun> {
       await c.kill();
     }
     outcome = await c.done;
-    checks.push(memoryCheck(outcome, { memory }, memory && !options.memory ? "resources.memory.size in model.yaml" : "--memory"), timeoutCheck(outcome, timeoutMs));
+    checks.push(memoryCheck(outcome, { memory }, memorySource), timeoutCheck(outcome, timeoutMs));
     if (outcome.startError) checks.push({ name: "exit-code", passed: false, reason: `the container did not start: ${clip(outcome.startError)}`, hint: "check the image's default command" });
   } finally {
     await c.remove();

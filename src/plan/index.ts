@@ -92,7 +92,7 @@ export function makePlan(facts: RepoFacts, options: PlanOptions = {}): BuildPlan
     for (const key of ["postBuild", "start", "runSh"] as const) {
       const found = files[key];
       if (!found) continue;
-      scripts.push({ path: found.path, crlf: found.data?.crlf ?? false });
+      scripts.push({ path: found.path, crlf: found.data?.crlf ?? false, ...(found.data?.executable ? { executable: true } : {}) });
       if (found.data?.crlf) messages.push({ level: "warn", text: `${found.path} has Windows line endings; r2d converts them in the image (your file is not changed)` });
     }
     if (files.postBuild) {

@@ -70,8 +70,11 @@ export interface BuildPlan {
   assembleSteps: Step[];
   /** r2d helper scripts (from buildpacks/scripts/) copied to /usr/local/lib/r2d/ before the installs. */
   helperFiles: string[];
-  /** Repository-relative scripts made executable (and CRLF-fixed) after the copy. */
-  scripts: { path: string; crlf: boolean }[];
+  /**
+   * Repository-relative scripts made executable (and CRLF-fixed) after the copy. `executable`: the
+   * file is already `a+x` in the repository (the context keeps modes), so no `chmod` is needed.
+   */
+  scripts: { path: string; crlf: boolean; executable?: boolean }[];
   postBuild: string | null;
   start: string | null;
   entrypoint: string[];

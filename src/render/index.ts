@@ -53,12 +53,15 @@ function userStep(plan: BuildPlan): Step {
 }
 
 function scriptStep(plan: BuildPlan): Step | null {
-  if (plan.scripts.length === 0) return null;
-  const crlf = plan.scripts.filter((s) => s.crlf).map((s) => s.path);
+  // Scripts already executable in the repository keep their mode through COPY: no RUN step (and no
+  // container start on every code change) for them.
+  const todo = plan.scripts.filter((s) => s.crlf || !s.executable);
+  if (todo.length === 0) return null;
+  const crlf = todo.filter((s) => s.crlf).map((s) => s.path);
   return {
-    title: `Scripts made executable${crlf.length ? " (Windows line endings converted)" : ""}: ${plan.scripts.map((s) => s.path).join(", ")}`,
+    title: `Scripts made executable${crlf.length ? " (Windows line endings converted)" : ""}: ${todo.map((s) => s.path).join(", ")}`,
     user: "user",
-    commands: [...(crlf.length ? [`sed -i 's/\\r$//' ${crlf.join(" ")}`] : []), `chmod +x ${plan.scripts.map((s) => s.path).join(" ")}`],
+    commands: [...(crlf.length ? [`sed -i 's/\\r$//' ${crlf.join(" ")}`] : []), `chmod +x ${todo.map((s) => s.path).join(" ")}`],
   };
 }
 

@@ -77,14 +77,21 @@ describe("selectContext: basics", () => {
     expect(sel.warnings).toEqual(["skipped bad-\uFFFD.txt: its name is not valid UTF-8, so it cannot be read (rename it)"]);
   });
 
-  it.skipIf(process.getuid?.() === 0)("an unreadable directory that is sent is a ConfigError naming it", async () => {
+  it("an unreadable directory that is sent is a ConfigError naming it", async () => {
     const root = await repo({ "locked/x": "" });
-    await fs.chmod(path.join(root, "locked"), 0o000);
+    // Root reads mode-000 directories anyway, so the permission error is simulated at the fs boundary.
+    const real = fsp.readdir.bind(fsp);
+    const spy = vi.spyOn(fsp, "readdir").mockImplementation(((p: fsSync.PathLike, o: unknown) => {
+      if (String(p).endsWith(`${path.sep}locked`)) {
+        return Promise.reject(Object.assign(new Error(`EACCES: permission denied, scandir '${String(p)}'`), { code: "EACCES" }));
+      }
+      return (real as (p: fsSync.PathLike, o: unknown) => Promise<unknown>)(p, o);
+    }) as typeof fsp.readdir);
     try {
       await expect(selectContext({ root })).rejects.toThrow(/cannot read directory locked/);
       await expect(selectContext({ root })).rejects.toBeInstanceOf(ConfigError);
     } finally {
-      await fs.chmod(path.join(root, "locked"), 0o755);
+      spy.mockRestore();
     }
   });
 

@@ -96,3 +96,13 @@ export async function fakeShBuildctl(file: string, opts: { version: string; down
   ].join("\n");
   return writeExecutable(file, script);
 }
+
+/** The error a promise rejects with (fails the test when it resolves). */
+export async function caught<E extends Error = Error>(p: Promise<unknown>): Promise<E> {
+  return p.then(
+    () => {
+      throw new Error("expected the promise to reject");
+    },
+    (e: unknown) => e as E,
+  );
+}

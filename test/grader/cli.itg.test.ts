@@ -8,7 +8,7 @@ import { ConfigError } from "../../src/errors.js";
 import { formatGradeReport } from "../../src/grader/index.js";
 import { loadInfra, type Infra } from "../helpers/infra.js";
 import { cli, compileCli } from "../integration/helpers.js";
-import { fixture, GraderScope, leftoverContainers } from "./helpers.js";
+import { containerNames, existingContainers, fixture, GraderScope } from "./helpers.js";
 
 let infra: Infra;
 const scope = new GraderScope(() => infra);
@@ -24,13 +24,15 @@ function buildFlags(name: string): string[] {
 
 describe("r2d --grader", () => {
   it("prints the report on stderr and exits 1 when a check fails", async () => {
-    const r = await cli([...buildFlags("synapse-network"), "--grader", "synapse", "--memory", "256m", "--timeout", "2m"]);
+    const r = await cli([...buildFlags("synapse-network"), "--grader", "synapse", "--memory", "256m", "--timeout", "2m", "--debug"]);
     expect(r.exitCode, r.stderr).toBe(1);
     expect(r.stderr).toContain("r2d grade (synapse): FAILED");
     expect(r.stderr).toMatch(/FAIL {2}network +needs the network: /);
     expect(r.stderr).toContain("hint: Synapse runs submissions with --network none");
     expect(r.stderr).toContain("to run it by hand: ");
-    expect(await leftoverContainers(infra.docker)).toEqual([]);
+    const names = containerNames(r.stderr);
+    expect(names).toHaveLength(1);
+    expect(await existingContainers(infra.docker, names)).toEqual([]);
   });
 
   it("--json puts the grade on the result line; crowdAI builds as crowdai/1001 by default and exits 0 when it passes", async () => {

@@ -61,11 +61,17 @@ export class GraderScope {
   async grade(built: BuildRepoResult, name: string, options: GraderOptions): Promise<GradeResult> {
     const engine = await this.getEngine();
     const before = gradeTmpDirs();
+    const names: string[] = [];
+    const onMessage: GraderOptions["onMessage"] = (level, text) => {
+      names.push(...containerNames(text));
+      options.onMessage?.(level, text);
+    };
     try {
-      return await gradeImage(engine, built.imageName, built.plan, fixture(name), options);
+      return await gradeImage(engine, built.imageName, built.plan, fixture(name), { ...options, onMessage });
     } finally {
       // Whatever happened (a failed check, an error, an abort): no container, no temp folder.
-      expect(await leftoverContainers(this.infra().docker)).toEqual([]);
+      // Only this grade's own are looked at: another suite may be grading on the same engine.
+      expect(await existingContainers(this.infra().docker, names)).toEqual([]);
       expect(gradeTmpDirs().filter((d) => !before.includes(d))).toEqual([]);
     }
   }
@@ -87,11 +93,20 @@ export function failed(result: GradeResult): string[] {
   return result.checks.filter((c) => !c.passed).map((c) => c.name);
 }
 
-export async function leftoverContainers(docker: string): Promise<string[]> {
-  const r = await execa(docker, ["ps", "-a", "--filter", "name=r2d-grade-", "--format", "{{.Names}}"]);
-  return String(r.stdout).split("\n").filter(Boolean);
+/** Grader container names in a debug message or CLI output (`docker run --name r2d-grade-...`). */
+export function containerNames(text: string): string[] {
+  return [...text.matchAll(/--name (r2d-grade-[0-9a-f]+)/g)].map((m) => m[1]!);
 }
 
+/** Which of these containers still exist. */
+export async function existingContainers(docker: string, names: string[]): Promise<string[]> {
+  if (names.length === 0) return [];
+  const r = await execa(docker, ["ps", "-a", "--format", "{{.Names}}"]);
+  const all = new Set(String(r.stdout).split("\n"));
+  return names.filter((n) => all.has(n));
+}
+
+/** This process's grader temp folders (tmp-promise puts the pid in the name). */
 function gradeTmpDirs(): string[] {
-  return readdirSync(os.tmpdir()).filter((d) => d.startsWith("r2d-grade-"));
+  return readdirSync(os.tmpdir()).filter((d) => d.startsWith(`r2d-grade--${process.pid}-`));
 }

@@ -4,6 +4,7 @@
  * (test/grader/repos/modzy-*: model servers written with Python's standard library).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { isAbortError } from "../../src/engine/index.js";
 import { formatGradeReport } from "../../src/grader/index.js";
 import { loadInfra, type Infra } from "../helpers/infra.js";
 import { check, failed, GraderScope } from "./helpers.js";
@@ -81,11 +82,21 @@ describe("modzy", () => {
     expect(g.logs.stdout).toContain("no server was started");
   });
 
+  it("an abort while waiting for /status removes the server container and the temp folders", async () => {
+    const built = await scope.build("modzy-no-port");
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(new Error("interrupted")), 1500);
+    const err = await scope.grade(built, "modzy-no-port", { profile: "modzy", signal: ac.signal }).catch((e: Error) => e);
+    expect(isAbortError(err)).toBe(true);
+  });
+
   it("a server that ignores /shutdown fails the shutdown check and is killed", async () => {
     const built = await scope.build("modzy-no-shutdown");
     const g = await scope.grade(built, "modzy-no-shutdown", { profile: "modzy", shutdownGraceMs: 3000 });
     expect(failed(g)).toEqual(["shutdown"]);
     expect(check(g, "shutdown").reason).toBe("POST /shutdown: HTTP 202, but the container was still running 3.0 s later");
     expect(check(g, "run:0001").passed).toBe(true);
+    // No model.yaml: the limits of Modzy's own container tests.
+    expect(g.limits).toMatchObject({ memory: "512m", cpus: "1", shmSize: "0m" });
   });
 });

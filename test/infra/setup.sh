@@ -165,6 +165,13 @@ LOCK="$STATE/setup.flock"
 exec 9>"$LOCK"
 if ! flock -w 900 9; then die "another setup.sh has held $LOCK for 15 min: $(fuser "$LOCK" 2>&1 || true)"; fi
 
+# Leftovers of a run that was killed (we hold the lock, so no other run owns them).
+for stale in "$STATE"/rootfs.* "$STATE"/pypi-build.* "$STATE"/cran-build.*; do
+  [[ -d "$stale" ]] || continue
+  ROOTFS="$stale"
+  cleanup_rootfs
+done
+
 # ---------------------------------------------------------------- 1. packages
 phase "apt packages"
 missing=()

@@ -42,6 +42,17 @@ describe("r2d CLI", () => {
     expect(ok.exitCode).toBe(0);
   });
 
+  it("--json builds with one JSON event per line, ending with the result", async () => {
+    const name = scope.image("cli-json");
+    const r = await cli([repo, "--json", "--no-run", "--image-name", name, ...common]);
+    expect(r.exitCode).toBe(0);
+    const events = r.stdout.trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(events.map((e) => typeof e.event)).not.toContain("object");
+    expect(events.map((e) => e.event)).toEqual(expect.arrayContaining(["phase", "engine", "context", "progress"]));
+    expect(events.find((e) => e.event === "progress")).toMatchObject({ progress: { type: "step", name: expect.any(String) } });
+    expect(events.at(-1)).toMatchObject({ event: "result", imageName: name, buildpack: "python", imageId: await imageId(infra, name) });
+  });
+
   it("--no-build --json prints the plan as JSON and builds nothing", async () => {
     const name = scope.image("cli-plan");
     const r = await cli([repo, "--no-build", "--json", "--image-name", name, ...common]);

@@ -1,6 +1,7 @@
 /** A git URL with a ref: cloned to a temp dir (removed afterwards), built at that branch, labelled with its commit. */
 import { readdir } from "node:fs/promises";
 import os from "node:os";
+import path from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildRepo, type BuildRepoResult } from "../../src/index.js";
@@ -41,7 +42,13 @@ describe("file:// git URL with ref set to a branch", () => {
     const before = await clones();
     image = scope.image("git");
     result = await buildRepo(`file://${dir}`, buildOptions(infra, { imageName: image, ref: "feature" }));
-    leftovers = [...(await clones())].filter((n) => !before.has(n));
+    // Other r2d runs on this machine may be cloning at the same time: only clones of this repository count.
+    const url = `file://${dir}`;
+    leftovers = [];
+    for (const name of [...(await clones())].filter((n) => !before.has(n))) {
+      const origin = await execa("git", ["-C", path.join(os.tmpdir(), name), "remote", "get-url", "origin"], { reject: false });
+      if (String(origin.stdout).trim() === url) leftovers.push(name);
+    }
   });
 
   it("builds the branch, not the checked-out main", async () => {

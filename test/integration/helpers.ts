@@ -97,18 +97,25 @@ export function docker(infra: Infra, args: string[], opts: { input?: string } = 
   return execa(infra.docker, args, { reject: false, ...opts }) as Promise<Result<{ reject: false }>>;
 }
 
-/** `docker run --rm --network none [opts] IMAGE CMD...` (the image's entrypoint stays in place). */
+const RUN_TIMEOUT_MS = 120_000;
+
+/** `docker run --rm --network none [opts] IMAGE CMD...` (the image's entrypoint stays in place), stopped after 2 minutes. */
 export async function runImage(
   infra: Infra,
   image: string,
   command: string[],
   opts: { user?: string; volumes?: string[]; env?: string[] } = {},
 ): Promise<{ exitCode: number; stdout: string; stderr: string }> {
-  const args = ["run", "--rm", "--network", "none"];
+  const name = `r2d-itg-run-${randomBytes(6).toString("hex")}`;
+  const args = ["run", "--rm", "--name", name, "--network", "none"];
   if (opts.user) args.push("--user", opts.user);
   for (const v of opts.volumes ?? []) args.push("-v", v);
   for (const e of opts.env ?? []) args.push("-e", e);
-  const r = await docker(infra, [...args, image, ...command]);
+  const r = await execa(infra.docker, [...args, image, ...command], { reject: false, timeout: RUN_TIMEOUT_MS });
+  if (r.timedOut) {
+    await docker(infra, ["rm", "--force", name]);
+    throw new Error(`\`${command.join(" ")}\` in ${image} did not finish within ${RUN_TIMEOUT_MS / 1000} s`);
+  }
   return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
 }
 

@@ -2,6 +2,7 @@
  * The Python buildpack end to end: requirements.txt from the local pip index, the user's venv,
  * postBuild and start, layer reuse after a code change, and index credentials kept out of the image.
  */
+import { randomBytes } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -16,7 +17,8 @@ beforeAll(async () => {
 });
 afterAll(() => scope.dispose());
 
-const APP_V1 = 'import r2d_greet\n\nVERSION = "one"\nprint(VERSION, r2d_greet.greet("app"))\n';
+// A nonce makes the code new on every run, so the COPY of the repository is never a cache hit from a previous run.
+const APP_V1 = `import r2d_greet\n\nRUN_ID = "${randomBytes(8).toString("hex")}"\nVERSION = "one"\nprint(VERSION, r2d_greet.greet("app"))\n`;
 
 describe("requirements.txt, postBuild and start", () => {
   let repo: string;

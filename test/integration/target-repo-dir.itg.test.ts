@@ -36,8 +36,10 @@ describe("targetRepoDir /srv/repo and appendix", () => {
   it("the repository lands in /srv/repo, the working directory, and the home stays empty of it", async () => {
     expect(result.plan.repoDir).toBe("/srv/repo");
     const home = `/home/${result.plan.user.name}`;
-    const out = await sh(infra, image, `pwd; ls /srv/repo; test ! -e ${home}/app.py && echo not-in-home; echo "$REPO_DIR"`);
-    expect(out).toBe("/srv/repo\nappendix.txt\napp.py\npostbuild.txt\nrequirements.txt\nrun.sh\nnot-in-home\n/srv/repo");
+    const out = await sh(infra, image, `pwd; echo "$REPO_DIR"; test ! -e ${home}/app.py && echo not-in-home; ls /srv/repo`);
+    const [pwd, repoDir, notInHome, ...files] = out.split("\n");
+    expect([pwd, repoDir, notInHome]).toEqual(["/srv/repo", "/srv/repo", "not-in-home"]);
+    expect(files.sort()).toEqual(["app.py", "appendix.txt", "postBuild", "postbuild.txt", "requirements.txt", "run.sh"]);
     expect((await inspect(infra, image)).Config.Cmd).toEqual(["/srv/repo/run.sh"]);
     expect(await sh(infra, image, "/srv/repo/run.sh")).toBe("run.sh in /srv/repo");
   });
