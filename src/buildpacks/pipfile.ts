@@ -36,7 +36,7 @@ export const pipfile: Buildpack = {
     };
     const files = [file?.path, lock?.path].filter((f): f is string => Boolean(f));
     return {
-      baseImage: pythonBaseImage(version),
+      baseImage: pythonBaseImage(version, (lock ?? file)!.path),
       python: version,
       env: env.env,
       path: env.path,

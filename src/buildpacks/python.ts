@@ -87,7 +87,7 @@ export const python: Buildpack = {
     if (ctx.facts.files.runtime) used.unshift({ key: "runtime", use: `Python ${version}` });
     if (from.endsWith("requires-python") && !used.some((u) => u.key === "pyproject")) used.push({ key: "pyproject", use: `Python ${version} (newest that requires-python allows)` });
     return {
-      baseImage: pythonBaseImage(version),
+      baseImage: pythonBaseImage(version, from),
       python: version,
       env: env.env,
       path: env.path,

@@ -1,5 +1,5 @@
 import semver from "semver";
-import { ConfigError } from "../errors.js";
+import { ConfigError, UnsupportedError } from "../errors.js";
 import type { CacheMount, Step } from "../plan/types.js";
 import type { PackContext } from "./types.js";
 
@@ -13,7 +13,14 @@ export const PIP_SECRET = "r2d-pip-conf";
 export const CRAN_SECRET = "r2d-cran";
 
 /** Official Python images, Debian bookworm slim: small, and what most model guides start from. */
-export function pythonBaseImage(version: string): string {
+export function pythonBaseImage(version: string, file = "runtime.txt"): string {
+  if (version.startsWith("2.")) {
+    // Python 2 has no venv module and its images have had no updates since 2020.
+    throw new UnsupportedError(`Python ${version} is not supported: r2d builds Python 3 environments only`, {
+      location: { file },
+      hint: "port the code to Python 3 and pin e.g. python-3.8, or use environment.yml with python=2.7 (conda still has it)",
+    });
+  }
   return semver.gte(`${version}.0`, "3.8.0") ? `python:${version}-slim-bookworm` : `python:${version}-slim`;
 }
 
