@@ -21,8 +21,8 @@ export function condaEnvironment(ctx: PackContext): { step: Step; deferred: bool
       user: "user",
       commands: [
         ...(found.path.includes("/") ? [`cd ${dirOf(ctx.repoDir, found.path)}`] : []),
+        // No `micromamba clean`: the package cache is a BuildKit cache mount, so it never lands in a layer.
         `micromamba create --yes --prefix ${CONDA_ENV} --file ${file}${extra}`,
-        "micromamba clean --all --yes --force-pkgs-dirs",
       ],
       caches: [{ id: `r2d-conda-pkgs-${ctx.user.uid}`, target: `${CONDA_DIR}/pkgs`, uid: ctx.user.uid }],
     },
