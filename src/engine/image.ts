@@ -161,3 +161,13 @@ export async function removeImage(
   if (!res.spawnError && /No such image/i.test(res.stderr)) return;
   throw failure(`removing ${ref} failed`, cmd, res);
 }
+
+/**
+ * Whether the daemon has its default bridge network. `dockerd --bridge=none` has none: RUN steps on
+ * the default network cannot start and `-p` publishes nothing. Always true for buildctl (no docker networks).
+ */
+export async function hasBridgeNetwork(engine: Engine): Promise<boolean> {
+  if (engine.kind === "buildctl") return true;
+  const r = await capture(dockerClientOf(engine), ["network", "inspect", "--format", "{{.Driver}}", "bridge"], { env: { ...engine.env }, timeoutMs: 30_000 });
+  return r.exitCode === 0 && r.stdout.trim() === "bridge";
+}

@@ -34,6 +34,7 @@ export {
   loadImage,
   inspectImage,
   removeImage,
+  hasBridgeNetwork,
   dockerClientOf,
   parsePushDigest,
   parseLoadOutput,

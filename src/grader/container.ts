@@ -275,12 +275,6 @@ export async function imagePlatform(engine: Engine, image: string): Promise<stri
   return r.exitCode === 0 ? r.stdout.trim() : null;
 }
 
-/** Whether the daemon has its default bridge network (dockerd --bridge=none has none, so -p cannot work). */
-export async function hasBridgeNetwork(engine: Engine): Promise<boolean> {
-  const r = await capture(dockerClientOf(engine), ["network", "inspect", "--format", "{{.Driver}}", "bridge"], { env: { ...engine.env }, timeoutMs: 30_000 });
-  return r.exitCode === 0 && r.stdout.trim() === "bridge";
-}
-
 /** The host address a published container port landed on, e.g. "127.0.0.1:49153". */
 export async function publishedPort(engine: Engine, name: string, port: number): Promise<string | null> {
   const r = await capture(dockerClientOf(engine), ["port", name, `${port}/tcp`], { env: { ...engine.env }, timeoutMs: 30_000 });
