@@ -12,7 +12,7 @@
 //   plan     detect + plan + context selection on repositories with 10k/100k/1M small data files,
 //            and r2d's peak RSS there (memory)
 // Needs: dist/ built (npx tsc -p .), the test infrastructure (bash test/infra/setup.sh), root.
-import { cpSync, existsSync, mkdirSync, symlinkSync, readFileSync, rmSync, statSync, writeFileSync, readdirSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync, readdirSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -403,7 +403,7 @@ async function main() {
   log(`wrote ${base}.json and ${base}.md`);
 }
 
-/** Copy dist/, buildpacks/ and package.json of the r2d checkout at `root` into the work dir. */
+/** Copy dist/, buildpacks/, package.json and node_modules of the r2d checkout at `root` into the work dir. */
 async function snapshotR2d(root) {
   const src = path.join(root, "dist");
   if (!existsSync(path.join(src, "cli", "main.js"))) throw new Error(`${src}/cli/main.js is missing: run \`npx tsc -p .\` first`);
@@ -416,7 +416,9 @@ async function snapshotR2d(root) {
     cpSync(src, path.join(snap, "dist"), { recursive: true });
     cpSync(path.join(root, "buildpacks"), path.join(snap, "buildpacks"), { recursive: true });
     cpSync(path.join(root, "package.json"), path.join(snap, "package.json"));
-    symlinkSync(path.join(root, "node_modules"), path.join(snap, "node_modules"));
+    // node_modules too (hard links where possible): an `npm install` elsewhere must not pull it away mid-run.
+    const nm = await run("cp", ["-al", path.join(root, "node_modules"), path.join(snap, "node_modules")]);
+    if (nm.code !== 0) await must("cp", ["-a", path.join(root, "node_modules"), path.join(snap, "node_modules")]);
     const check = await run(process.execPath, ["--input-type=module", "-e", `await import(${JSON.stringify(path.join(snap, "dist", "index.js"))}); await import(${JSON.stringify(path.join(snap, "dist", "cli", "args.js"))});`]);
     if (check.code === 0) break;
     if (attempt === 3) throw new Error(`the dist/ snapshot does not load (is dist/ being rebuilt?):\n${check.stderr}`);
