@@ -14,6 +14,7 @@ import type { BuildPlan } from "../plan/types.js";
 import { platformCheck, tailLines, userCheck } from "./checks.js";
 import { imagePlatform, imageUser } from "./container.js";
 import { crowdai } from "./crowdai.js";
+import { parseMemorySize } from "./model-yaml.js";
 import { modzy } from "./modzy.js";
 import type { GraderProfile } from "./profile.js";
 import { synapse } from "./synapse.js";
@@ -69,13 +70,16 @@ export async function gradeImage(engine: Engine, image: string, plan: BuildPlan,
     });
     const checks = [platformCheck(actualPlatform, platform), userCheck(user), ...run.checks];
     const o = run.outcome;
+    // An OOM kill means usage reached the limit, even when it rose between two samples.
+    const limitBytes = run.limits.memory ? parseMemorySize(run.limits.memory) : undefined;
+    const peakMemoryBytes = o?.oomKilled && limitBytes ? Math.max(o.peakMemoryBytes ?? 0, limitBytes) : (o?.peakMemoryBytes ?? null);
     return {
       profile: profile.name,
       image,
       passed: checks.every((c) => c.passed),
       checks,
       durationMs: o?.durationMs ?? 0,
-      peakMemoryBytes: o?.peakMemoryBytes ?? null,
+      peakMemoryBytes,
       peakMemorySource: o?.peakMemorySource ?? null,
       user,
       exitCode: o?.exitCode ?? null,
