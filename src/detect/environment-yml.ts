@@ -1,7 +1,6 @@
-import { createRequire } from "node:module";
-import type * as Yaml from "yaml";
 import { ConfigError } from "../errors.js";
 import { parseRequirementsTxt } from "./requirements-txt.js";
+import { lazyYaml } from "./yaml.js";
 
 export interface EnvironmentYml {
   /** `X.Y` from a `python=X.Y[.Z]` / `python==X.Y` dependency, else null (the default applies). */
@@ -14,18 +13,9 @@ export interface EnvironmentYml {
   channels: string[];
 }
 
-// `yaml` takes ~50 ms to load; loaded on first use, not on every r2d start (most repositories have no
-// environment.yml). Its CommonJS build, required synchronously, keeps the parser synchronous.
-const requireCjs = createRequire(import.meta.url);
-let yaml: typeof Yaml | undefined;
-function parseDocument(text: string): Yaml.Document.Parsed {
-  yaml ??= requireCjs("yaml") as typeof Yaml;
-  return yaml.parseDocument(text);
-}
-
 /** Parses `environment.yml`; an empty file is allowed (repo2docker allows it), a non-mapping is not. */
 export function parseEnvironmentYml(text: string, file = "environment.yml"): EnvironmentYml {
-  const doc = parseDocument(text);
+  const doc = lazyYaml().parseDocument(text);
   const first = doc.errors[0];
   if (first) {
     const line = first.linePos?.[0]?.line;

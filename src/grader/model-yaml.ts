@@ -2,7 +2,7 @@
  * Modzy's `model.yaml`: the parts a grader uses (resources, timeouts, input and output file
  * names). Pure parsing; every error names the field and shows an accepted value.
  */
-import { parse as parseYaml } from "yaml";
+import { lazyYaml } from "../detect/yaml.js";
 import { ConfigError } from "../errors.js";
 
 export interface ModelYaml {
@@ -82,7 +82,7 @@ function names(section: unknown): string[] {
 export function parseModelYaml(text: string): ModelYaml {
   let doc: unknown;
   try {
-    doc = parseYaml(text);
+    doc = lazyYaml().parse(text);
   } catch (err) {
     throw new ConfigError(`model.yaml is not valid YAML: ${(err as Error).message.split("\n")[0]}`, { location: { file: "model.yaml" }, cause: err });
   }
