@@ -120,12 +120,8 @@ export async function buildRepo(repo: string, options: BuildRepoOptions = {}): P
 
     const engine = await probeEngine({ engine: options.engine, docker: options.docker, buildctl: options.buildctl });
     emit({ type: "engine", kind: engine.kind, client: engine.client, reason: engine.reason });
-    let buildNetwork = options.buildNetwork;
-    if (buildNetwork === undefined && !(await hasBridgeNetwork(engine))) {
-      // dockerd --bridge=none (locked-down CI and grader hosts): RUN steps could not start otherwise.
-      buildNetwork = "host";
-      emit({ type: "message", level: "info", text: "the Docker daemon has no bridge network, so build steps use the host network (--build-network to choose)" });
-    }
+    // Asked now, answered while the context is selected.
+    const bridge = options.buildNetwork === undefined ? hasBridgeNetwork(engine).catch(() => true) : Promise.resolve(true);
 
     emit({ type: "phase", phase: "context" });
     const selection = await selectContext({
@@ -138,6 +134,12 @@ export async function buildRepo(repo: string, options: BuildRepoOptions = {}): P
     const context = { fileCount: selection.fileCount, bytes: selection.bytes, excluded: selection.excluded, summary: describeSelection(selection) };
     for (const w of selection.warnings) emit({ type: "message", level: "warn", text: w });
     emit({ type: "context", ...context });
+    let buildNetwork = options.buildNetwork;
+    if (!(await bridge)) {
+      // dockerd --bridge=none (locked-down CI and grader hosts): RUN steps could not start otherwise.
+      buildNetwork = "host";
+      emit({ type: "message", level: "info", text: "the Docker daemon has no bridge network, so build steps use the host network (--build-network to choose)" });
+    }
 
     const tmp = await tmpDir({ prefix: "r2d-build-", unsafeCleanup: true });
     const disposeTmp = onCleanup(() => tmp.cleanup());
