@@ -38,7 +38,7 @@ function userStep(plan: BuildPlan): Step {
   const { name, uid } = plan.user;
   const dirs = [...new Set([plan.home, plan.repoDir, "/srv"])].join(" ");
   return {
-    title: "user",
+    title: `the image user ${plan.user.name} (uid ${plan.user.uid}), owning its home, the repository and /srv`,
     user: "root",
     commands: [
       // Base images may already use the uid (ubuntu:24.04 ships `ubuntu` as 1000): take it over.
@@ -49,6 +49,24 @@ function userStep(plan: BuildPlan): Step {
       `mkdir -p ${dirs}`,
       `chown ${uid}:${uid} ${dirs}`,
     ],
+  };
+}
+
+/**
+ * Root's steps (apt.txt, what the base image lacks, the user) as one RUN: each RUN costs a container
+ * start and a layer commit, and these change together rarely enough that one layer is the better trade.
+ */
+function mergeSteps(steps: Step[]): { titles: string[]; step: Step } {
+  const caches = new Map(steps.flatMap((s) => s.caches ?? []).map((c) => [c.id, c]));
+  return {
+    titles: steps.map((s) => s.title),
+    step: {
+      title: steps.map((s) => s.title).join("; "),
+      user: "root",
+      commands: steps.flatMap((s) => s.commands),
+      caches: [...caches.values()],
+      secrets: [...new Set(steps.flatMap((s) => s.secrets ?? []))],
+    },
   };
 }
 
@@ -78,7 +96,7 @@ export function renderDockerfile(plan: BuildPlan): string {
     throw new UnsupportedError(`r2d does not render ${plan.buildpack} Dockerfiles yet`);
   }
   const aptStep: Step = {
-    title: "apt",
+    title: `system packages from ${plan.configDir ? `${plan.configDir}/apt.txt` : "apt.txt"}`,
     user: "root",
     caches: aptCaches(),
     commands: [
@@ -90,9 +108,7 @@ export function renderDockerfile(plan: BuildPlan): string {
   };
   return template("base.ejs")({
     plan,
-    aptFile: plan.configDir ? `${plan.configDir}/apt.txt` : "apt.txt",
-    aptStep,
-    userStep: userStep(plan),
+    rootStep: mergeSteps([...(plan.aptPackages.length ? [aptStep] : []), ...plan.systemSteps, userStep(plan)]),
     scriptStep: scriptStep(plan),
     envLines: envLines(plan),
     run: (step: Step) => renderRun(step, plan),
