@@ -79,6 +79,10 @@ function fail(err: unknown, json: boolean): number {
     process.stderr.write(`r2d: the build failed${err.step ? ` at ${err.step}` : ""}\n`);
     const tail = err.log.trimEnd().split("\n").slice(-30).join("\n");
     process.stderr.write(`${tail}\nr2d: ${err.message}\nr2d: full build output: ${file}\n`);
+    const base = /load metadata for (\S+)/.exec(err.step ?? "")?.[1];
+    if (base) {
+      process.stderr.write(`r2d: hint: the base image ${base} could not be fetched (no registry access, or no such image); pull it first, or pass --base-image with an image this engine has\n`);
+    }
     return exitCodeFor(err);
   }
   if (e && typeof e.message === "string" && e.name !== "Error") {
