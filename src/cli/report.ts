@@ -1,16 +1,6 @@
 import type { BuildRepoResult, R2dEvent } from "../build-repo.js";
+import { formatBytes } from "../context/index.js";
 import type { BuildPlan } from "../plan/types.js";
-
-export function formatBytes(n: number): string {
-  const units = ["B", "kB", "MB", "GB", "TB"];
-  let i = 0;
-  let v = n;
-  while (v >= 1000 && i < units.length - 1) {
-    v /= 1000;
-    i++;
-  }
-  return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
-}
 
 /** What r2d found, used and ignored: the answer to "why did it do that?". */
 export function planSummary(plan: BuildPlan): string {
