@@ -11,6 +11,7 @@ import { parsePyprojectToml } from "./pyproject-toml.js";
 import { parseRequirementsR } from "./requirements-r.js";
 import { parseRequirementsTxt } from "./requirements-txt.js";
 import { parseRuntimeTxt } from "./runtime-txt.js";
+import { findCredentials } from "./credentials.js";
 import { parseScript, type ScriptFile } from "./script.js";
 import type { ConfigFiles, ConfigKey, Found, IgnoredFile, RepoFacts } from "./types.js";
 
@@ -115,6 +116,7 @@ export async function detectRepo(repo: string, opts: DetectOptions = {}): Promis
   const configDir = binder ? "binder" : dotBinder ? ".binder" : "";
   const files: ConfigFiles = {};
   const ignored: IgnoredFile[] = [];
+  const credentials: RepoFacts["credentials"] = [];
 
   // Read concurrently, but fill `files` in table order so plans do not depend on I/O timing.
   const results = await Promise.all(
@@ -133,7 +135,9 @@ export async function detectRepo(repo: string, opts: DetectOptions = {}): Promis
         const found: Found<unknown> = { path: rel };
         if (parser) {
           try {
-            found.data = parser(await readFile(path.join(root, rel), "utf8"), rel);
+            const text = await readFile(path.join(root, rel), "utf8");
+            for (const hit of findCredentials(text)) credentials.push({ path: rel, ...hit });
+            found.data = parser(text, rel);
             if (parser === parseScript && (await isExecutableByAll(path.join(root, rel)))) (found.data as ScriptFile).executable = true;
           } catch (err) {
             if (!(err instanceof ConfigError)) throw err;
@@ -169,7 +173,8 @@ export async function detectRepo(repo: string, opts: DetectOptions = {}): Promis
     }
   }
   ignored.sort((a, b) => a.path.localeCompare(b.path));
-  return { root, configDir, files, ignored, suspicious };
+  credentials.sort((a, b) => a.path.localeCompare(b.path) || a.line - b.line);
+  return { root, configDir, files, ignored, suspicious, credentials };
 }
 
 /** The parsed content of a config file the plan depends on; rethrows its parse error. */

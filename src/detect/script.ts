@@ -9,6 +9,8 @@ export interface ScriptFile {
    * repository: the context keeps the mode, so the image needs no `chmod +x` step for it.
    */
   executable?: boolean;
+  /** Hands its arguments on (`exec "$@"`): a `start` script that does not swallows every command. */
+  passesArguments: boolean;
 }
 
 export function parseScript(text: string): ScriptFile {
@@ -16,5 +18,6 @@ export function parseScript(text: string): ScriptFile {
   return {
     crlf: text.includes("\r\n"),
     shebang: first.startsWith("#!") ? first.slice(2).trim() : null,
+    passesArguments: /\$@|\$\{@\}|\$\*/.test(text),
   };
 }

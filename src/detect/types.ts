@@ -58,6 +58,8 @@ export interface RepoFacts {
   files: ConfigFiles;
   /** Config files present but not used, with the reason (shown to the user). */
   ignored: IgnoredFile[];
+  /** Passwords or tokens in URLs inside config files (they would be copied into the image). */
+  credentials: { path: string; line: number; redacted: string }[];
   /** Files that look like a misspelt config file. */
   suspicious: IgnoredFile[];
 }

@@ -117,6 +117,15 @@ export function makePlan(facts: RepoFacts, options: PlanOptions = {}): BuildPlan
     if (!usedPaths.has(found.path)) ignored.push({ path: found.path, reason: ignoreReason(key, pack.name, facts) });
   }
   for (const s of facts.suspicious) messages.push({ level: "warn", text: `${s.path}: ${s.reason}` });
+  for (const c of facts.credentials) {
+    messages.push({
+      level: "warn",
+      text: `${c.path}:${c.line} has a password or token in a URL (${c.redacted}); the file is copied into the image, so anyone with the image can read it. Give the index to r2d instead (--pip-index-url or R2D_PIP_INDEX_URL): it reaches the build as a secret and never the image`,
+    });
+  }
+  if (generated && files.start?.data && !files.start.data.passesArguments) {
+    messages.push({ level: "warn", text: `${files.start.path} never runs "$@", so the command given to the image is swallowed; end it with: exec "$@"` });
+  }
 
   const env: Record<string, string> = generated
     ? {

@@ -50,7 +50,7 @@ describe("detectRepo: what is found", () => {
   it("an empty repository has no files, no config dir, nothing ignored", async () => {
     const root = await repo({});
     const facts = await detectRepo(root);
-    expect(facts).toEqual({ root, configDir: "", files: {}, ignored: [], suspicious: [] });
+    expect(facts).toEqual({ root, configDir: "", files: {}, ignored: [], suspicious: [], credentials: [] });
   });
 
   it("parses each root config file with its parser (paths are repo-relative)", async () => {
@@ -72,9 +72,9 @@ describe("detectRepo: what is found", () => {
     expect(files.runtime).toEqual({ path: "runtime.txt", data: { name: "python", version: "3.11", date: null } });
     expect(files.requirements).toEqual({ path: "requirements.txt", data: { hasLocalReferences: true, requirements: ["numpy", "-e ."] } });
     expect(files.apt).toEqual({ path: "apt.txt", data: ["curl", "vim"] });
-    expect(files.postBuild).toEqual({ path: "postBuild", data: { crlf: true, shebang: "/bin/bash" } });
-    expect(files.start?.data).toEqual({ crlf: false, shebang: "/bin/bash" });
-    expect(files.runSh).toEqual({ path: "run.sh", data: { crlf: false, shebang: null } });
+    expect(files.postBuild).toEqual({ path: "postBuild", data: { crlf: true, shebang: "/bin/bash", passesArguments: false } });
+    expect(files.start?.data).toEqual({ crlf: false, shebang: "/bin/bash", passesArguments: true });
+    expect(files.runSh).toEqual({ path: "run.sh", data: { crlf: false, shebang: null, passesArguments: false } });
     expect(files.setupPy).toEqual({ path: "setup.py" });
     expect(files.pyproject?.data).toEqual({ isPackage: true, requiresPython: ">=3.9" });
     expect(files.installR).toEqual({ path: "install.R" });
