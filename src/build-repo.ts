@@ -23,7 +23,7 @@ import { checkImageName, defaultImageName } from "./image-name.js";
 import { makePlan, type PlanOptions } from "./plan/index.js";
 import type { BuildPlan } from "./plan/types.js";
 import { generatedFiles, renderDockerfile } from "./render/index.js";
-import { openSource } from "./source/index.js";
+import { isGitUrl, openSource } from "./source/index.js";
 import { CRAN_SECRET, PIP_SECRET } from "./buildpacks/shared.js";
 
 export interface BuildRepoOptions extends PlanOptions {
@@ -60,6 +60,10 @@ export interface BuildRepoOptions extends PlanOptions {
   volumes?: string[];
   /** Mount the excluded data directories read-only where the code expects them. */
   mountData?: boolean;
+  /** Publish every exposed port (docker run -P). */
+  publishAll?: boolean;
+  /** Bind-mount the local repository over the image's copy (repo2docker's -E): edits need no rebuild. */
+  editable?: boolean;
   /** Extra run settings (memory, cpus, network...), used by grader profiles. */
   runOptions?: { network?: string; memory?: string; cpus?: string; shmSize?: string; gpus?: string; user?: string; tty?: boolean; interactive?: boolean };
   /** Grade the built image as Synapse, crowdAI or a Modzy-style marketplace will (instead of the plain run). */
@@ -106,6 +110,9 @@ export async function buildRepo(repo: string, options: BuildRepoOptions = {}): P
   if (options.imageName) checkImageName(options.imageName);
   if (options.push && options.run !== false && options.build !== false) {
     throw new ConfigError("--push needs --no-run (the engine cannot load and push one build)", { location: { file: "--push" }, hint: "add --no-run, then run the pushed image where you need it" });
+  }
+  if (options.editable && isGitUrl(repo)) {
+    throw new ConfigError("--editable needs a local directory: a git URL is cloned into a temporary copy", { location: { file: "--editable" }, hint: "clone the repository yourself and pass its path" });
   }
   emit({ type: "phase", phase: "fetching" });
   const source = await openSource(repo, { ref: options.ref, signal: options.signal });
@@ -219,7 +226,12 @@ export async function buildRepo(repo: string, options: BuildRepoOptions = {}): P
           command: options.command ?? [],
           env: runEnv(options.env ?? []),
           publish: options.publish ?? [],
-          volumes: [...(options.volumes ?? []), ...(options.mountData ? dataMounts(plan, facts.root) : [])],
+          volumes: [
+            ...(options.editable ? [`${facts.root}:${plan.repoDir}`] : []),
+            ...(options.volumes ?? []),
+            ...(options.mountData ? dataMounts(plan, facts.root) : []),
+          ],
+          extra: options.publishAll ? ["--publish-all"] : undefined,
           remove: true,
           interactive: options.runOptions?.interactive ?? false,
           tty: options.runOptions?.tty ?? false,

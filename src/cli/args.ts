@@ -61,6 +61,7 @@ export function program(): Command {
     .addOption(new Option("--no-build", "plan only: detect, print the summary (with --debug the Dockerfile, with --json the plan) and stop"))
     .addOption(new Option("--no-run", "build (and push) without running the image"))
     .addOption(new Option("--push", "push the image to its registry after building (needs --no-run)"))
+    .addOption(new Option("--json-logs", "repo2docker's name for --json").hideHelp())
     .addOption(new Option("--json", "machine-readable output on stdout: the plan with --no-build, else one JSON event per line"))
     .addOption(new Option("--debug", "print the generated Dockerfile and every engine command"))
     .addOption(new Option("--user-id <uid>", "uid of the image user (default: yours; 1000 when r2d runs as root)").argParser(integer))
@@ -87,6 +88,8 @@ export function program(): Command {
     .addOption(new Option("-e, --env <name=value>", "environment variable for the run; a bare NAME copies yours (repeatable)").argParser(collect))
     .addOption(new Option("-v, --volume <src:dest>", "bind mount for the run (repeatable)").argParser(collect))
     .addOption(new Option("-p, --publish <port>", "publish a container port for the run (repeatable)").argParser(collect))
+    .addOption(new Option("-P, --publish-all", "publish every port the image exposes, on random host ports"))
+    .addOption(new Option("-E, --editable", "mount the local repository over the copy in the image (read-write), so edits show up without a rebuild"))
     .addOption(new Option("--mount-data", "mount the excluded data directories read-only in the running container where the code expects them"))
     .addOption(new Option("--grader <profile>", "run the built image as this grader will and report per check; exit 1 when one fails (docs/graders.md)").choices([...GRADER_PROFILES]))
     .addOption(new Option("--grader-input <dir>", "input folder for --grader (default: the repository's sample_data/, test_data/, tests/input/, ...)"))
@@ -119,7 +122,7 @@ export function parseCli(argv: string[]): CliOptions {
   const limits = { memory: o.memory as string | undefined, cpus: o.cpus as string | undefined, shmSize: o.shmSize as string | undefined, gpus: o.gpus as string | undefined };
   return {
     repo,
-    json: Boolean(o.json),
+    json: Boolean(o.json || o.jsonLogs),
     debug: Boolean(o.debug),
     progress: o.progress,
     options: {
@@ -155,6 +158,8 @@ export function parseCli(argv: string[]): CliOptions {
       volumes: o.volume ?? [],
       publish: o.publish ?? [],
       mountData: Boolean(o.mountData),
+      publishAll: Boolean(o.publishAll),
+      editable: Boolean(o.editable),
       runOptions: limits,
       grader: o.grader
         ? { profile: o.grader as GraderProfileName, inputDir: o.graderInput, expectedDir: o.graderExpected, timeoutMs: o.timeout as number | undefined, ...limits }
