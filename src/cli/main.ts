@@ -71,7 +71,7 @@ function fail(err: unknown, json: boolean): number {
     return 130;
   }
   if (json) {
-    process.stdout.write(`${JSON.stringify({ event: "error", error: { name: e.name, message: e.message }, ...(e instanceof UnsupportedError ? { buildpack: e.buildpack, dockerfile: null } : {}) })}\n`);
+    process.stdout.write(`${JSON.stringify({ event: "error", error: { name: e.name, message: e.message }, ...(e instanceof UnsupportedError ? { buildpack: e.buildpack, python: null, r: null, dockerfile: null } : {}) })}\n`);
   }
   if (err instanceof BuildError) {
     const file = path.join(os.tmpdir(), `r2d-build-${Date.now()}.log`);
