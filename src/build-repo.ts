@@ -4,6 +4,7 @@ import path from "node:path";
 import { dir as tmpDir } from "tmp-promise";
 import { onCleanup } from "./cleanup.js";
 import { contextTar, describeSelection, materializeContext, selectContext, type ContextSelection } from "./context/index.js";
+import { looksSecret } from "./detect/credentials.js";
 import { detectRepo } from "./detect/index.js";
 import {
   hasBridgeNetwork,
@@ -113,6 +114,9 @@ export async function buildRepo(repo: string, options: BuildRepoOptions = {}): P
   }
   if (options.editable && isGitUrl(repo)) {
     throw new ConfigError("--editable needs a local directory: a git URL is cloned into a temporary copy", { location: { file: "--editable" }, hint: "clone the repository yourself and pass its path" });
+  }
+  for (const name of Object.keys(options.buildArgs ?? {}).filter(looksSecret)) {
+    emit({ type: "message", level: "warn", text: `build argument ${name} looks like a credential: build arguments can end up in the image's history. Give package index credentials with --pip-index-url or --cran-mirror, which reach the build as secrets` });
   }
   emit({ type: "phase", phase: "fetching" });
   const source = await openSource(repo, { ref: options.ref, signal: options.signal });

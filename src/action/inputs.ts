@@ -8,6 +8,7 @@
  */
 import path from "node:path";
 import type { BuildRepoOptions } from "../build-repo.js";
+import { looksSecret } from "../detect/credentials.js";
 import type { EngineKind } from "../engine/types.js";
 import { ConfigError } from "../errors.js";
 import { checkImageName } from "../image-name.js";
@@ -289,12 +290,7 @@ export function planAction(inputs: ActionInputs): ActionPlan {
   };
 }
 
-/** Names that suggest a value is a credential (`author` is not). */
-const SECRET_NAME = /token|secret|passw|pwd|credential|api[-_]?key|access[-_]?key|private[-_]?key|auth(?!or)/i;
-
-export function looksSecret(name: string): boolean {
-  return SECRET_NAME.test(name);
-}
+export { looksSecret };
 
 /** Credentials in the userinfo of URLs inside a text: passwords, and a user name that stands alone (a token). */
 function urlCredentials(text: string): string[] {

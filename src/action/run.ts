@@ -8,7 +8,7 @@ import { interruptSignal, runCleanups } from "../cleanup.js";
 import { createReporter } from "../cli/report.js";
 import { dockerClientOf, probeEngine } from "../engine/index.js";
 import { BuildError } from "../errors.js";
-import { INPUT_NAMES, looksSecret, planAction, readInputs, secretValues, type ActionInputs, type Env } from "./inputs.js";
+import { INPUT_NAMES, planAction, readInputs, secretValues, type ActionInputs, type Env } from "./inputs.js";
 import {
   actionOutputs,
   maskCommands,
@@ -67,11 +67,6 @@ export async function runAction(env: Env, io: ActionIo): Promise<number> {
   io.write(maskCommands(secretValues(env)));
   try {
     const inputs = readInputs(env, io.cwd);
-    for (const name of Object.keys(inputs.buildArgs).filter(looksSecret)) {
-      io.write(
-        workflowCommand("warning", `build-arg ${name} looks like a credential: build arguments can end up in the image's history. Package index credentials belong in pip-index-url or cran-mirror, which are passed as build secrets.`, { title: "r2d" }),
-      );
-    }
     const plan = planAction(inputs);
     const onEvent = logEvents(io, debug(env));
     const common: Partial<BuildRepoOptions> = { onEvent, signal: io.signal };

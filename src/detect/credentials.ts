@@ -22,3 +22,10 @@ export function findCredentials(text: string): CredentialHit[] {
   });
   return hits;
 }
+
+/** Names that suggest a value is a credential (`author` is not). */
+const SECRET_NAME = /token|secret|passw|pwd|credential|api[-_]?key|access[-_]?key|private[-_]?key|auth(?!or)/i;
+
+export function looksSecret(name: string): boolean {
+  return SECRET_NAME.test(name);
+}

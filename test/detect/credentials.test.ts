@@ -2,6 +2,7 @@ import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { dir as tmpDir, type DirectoryResult } from "tmp-promise";
 import { afterEach, describe, expect, it } from "vitest";
+import * as credentials from "../../src/detect/credentials.js";
 import { findCredentials } from "../../src/detect/credentials.js";
 import { detectRepo } from "../../src/detect/index.js";
 import { makePlan } from "../../src/plan/index.js";
@@ -48,5 +49,13 @@ describe("credentials in config files", () => {
     const root = await tmpRepo({ "requirements.txt": "x\n", start: "#!/bin/bash\nexport A=1\n" });
     const plan = makePlan(await detectRepo(root), { invoking: { uid: 0, name: "root" } });
     expect(plan.messages.some((m) => m.level === "warn" && m.text.includes('exec "$@"'))).toBe(true);
+  });
+});
+
+describe("looksSecret", () => {
+  it("flags credential-like names and spares ordinary ones", () => {
+    const { looksSecret } = credentials;
+    expect(["HF_TOKEN", "PIP_PASSWORD", "aws_secret_access_key", "API_KEY", "GITHUB_AUTH"].every(looksSecret)).toBe(true);
+    expect(["AUTHOR", "PYTHON_VERSION", "MODEL_NAME"].some(looksSecret)).toBe(false);
   });
 });
