@@ -8,11 +8,10 @@ import { stat } from "node:fs/promises";
 import path from "node:path";
 import type { RunRequest } from "../engine/types.js";
 import type { BuildPlan } from "../plan/types.js";
-import { exitCheck, expectedCheck, humanBytes, listSome, memoryCheck, strayFiles, timeoutCheck } from "./checks.js";
-import { compareOutputs } from "./compare.js";
+import { exitCheck, humanBytes, listSome, strayFiles } from "./checks.js";
 import { startContainer, type ContainerOutcome } from "./container.js";
 import { findDataFolders, listFiles } from "./data.js";
-import { byHand, emptyDir, writableDir, type GradeContext, type GraderProfile, type ProfileRun } from "./profile.js";
+import { byHand, closingChecks, emptyDir, runLimits, writableDir, type GradeContext, type GraderProfile, type ProfileRun } from "./profile.js";
 import { inputCheck } from "./synapse.js";
 import type { GradeCheck } from "./types.js";
 
@@ -103,15 +102,12 @@ async function run(ctx: GradeContext): Promise<ProfileRun> {
     const found = await stat(path.join(output, outputName)).then((s) => (s.isFile() ? { bytes: s.size } : null), () => null);
     const others = (await listFiles(output)).filter((f) => f !== outputName);
     checks.push(inputCheck(data.input, data.source), exitCheck(o, CROWDAI_ENTRY), outputFileCheck(found, outputPath, o, others));
-    if (data.expected && expectedFiles.length) {
-      const expected = new Map(expectedFiles.map((f) => [f, path.join(data.expected!, f)] as const));
-      checks.push(expectedCheck(await compareOutputs(expected, output), expected.size, data.expected));
-    }
-    checks.push(memoryCheck(o, { memory: options.memory }), timeoutCheck(o, timeoutMs));
+    const expected = data.expected && expectedFiles.length ? { dir: data.expected, files: expectedFiles } : null;
+    checks.push(...(await closingChecks(o, output, expected, { memory: options.memory, timeoutMs })));
     return {
       checks,
       outcome: o,
-      limits: { memory: options.memory, cpus: options.cpus, shmSize: options.shmSize, gpus: options.gpus, timeoutMs, network: "default", platform: ctx.platform },
+      limits: runLimits(options, timeoutMs, "default", ctx.platform),
       data: { input: data.input, expected: data.expected, source: `${data.source}; OUTPUT_PATH ${outputPath}` },
       command: byHand(ctx.engine, req, ctx.tmp),
     };

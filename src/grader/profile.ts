@@ -9,6 +9,8 @@ import { formatCommand } from "../engine/exec.js";
 import { runCommand } from "../engine/run.js";
 import type { Engine, ImageInfo, RunRequest } from "../engine/types.js";
 import type { BuildPlan } from "../plan/types.js";
+import { expectedCheck, memoryCheck, timeoutCheck } from "./checks.js";
+import { compareOutputs } from "./compare.js";
 import type { ContainerOutcome } from "./container.js";
 import type { GradeCheck, GradeLimits, GradeResult, GraderOptions, GraderProfileName } from "./types.js";
 
@@ -70,4 +72,28 @@ export function imageCommand(info: ImageInfo): string {
 /** The `docker run` line to repeat the graded run by hand: temp folders become folders under the current directory. */
 export function byHand(engine: Engine, req: RunRequest, tmp: string): string {
   return formatCommand(runCommand(engine, { ...req, remove: true })).split(tmp).join('"$PWD"');
+}
+
+/**
+ * The checks every batch profile ends with: the expected outputs (when there are any) compared with
+ * what the run wrote to `output`, then memory and the timeout.
+ */
+export async function closingChecks(
+  o: ContainerOutcome,
+  output: string,
+  expected: { dir: string; files: string[] } | null,
+  limits: { memory?: string; timeoutMs: number },
+): Promise<GradeCheck[]> {
+  const checks: GradeCheck[] = [];
+  if (expected) {
+    const pairs = new Map(expected.files.map((f) => [f, path.join(expected.dir, f)] as const));
+    checks.push(expectedCheck(await compareOutputs(pairs, output), pairs.size, expected.dir));
+  }
+  checks.push(memoryCheck(o, { memory: limits.memory }), timeoutCheck(o, limits.timeoutMs));
+  return checks;
+}
+
+/** The limits a batch profile ran under, for the report. */
+export function runLimits(options: GraderOptions, timeoutMs: number, network: string, platform: string): GradeLimits {
+  return { memory: options.memory, cpus: options.cpus, shmSize: options.shmSize, gpus: options.gpus, timeoutMs, network, platform };
 }

@@ -5,11 +5,10 @@
  */
 import path from "node:path";
 import type { RunRequest } from "../engine/types.js";
-import { findNetworkError, exitCheck, expectedCheck, listSome, memoryCheck, strayFiles, timeoutCheck, clip } from "./checks.js";
-import { compareOutputs } from "./compare.js";
+import { findNetworkError, exitCheck, listSome, strayFiles, clip } from "./checks.js";
 import { startContainer, type ContainerOutcome } from "./container.js";
 import { INPUT_CONVENTIONS, findDataFolders, listFiles } from "./data.js";
-import { byHand, emptyDir, imageCommand, writableDir, type GradeContext, type GraderProfile, type ProfileRun } from "./profile.js";
+import { byHand, closingChecks, emptyDir, imageCommand, runLimits, writableDir, type GradeContext, type GraderProfile, type ProfileRun } from "./profile.js";
 import type { GradeCheck } from "./types.js";
 
 export const SYNAPSE_INPUT = "/input";
@@ -96,15 +95,12 @@ async function run(ctx: GradeContext): Promise<ProfileRun> {
       networkCheck(o),
       outputsCheck(written, o, defaultCommand, [SYNAPSE_INPUT, SYNAPSE_OUTPUT]),
     ];
-    if (data.expected) {
-      const expected = new Map((await listFiles(data.expected)).map((f) => [f, path.join(data.expected!, f)] as const));
-      checks.push(expectedCheck(await compareOutputs(expected, output), expected.size, data.expected));
-    }
-    checks.push(memoryCheck(o, { memory: options.memory }), timeoutCheck(o, timeoutMs));
+    const expected = data.expected ? { dir: data.expected, files: await listFiles(data.expected) } : null;
+    checks.push(...(await closingChecks(o, output, expected, { memory: options.memory, timeoutMs })));
     return {
       checks,
       outcome: o,
-      limits: { memory: options.memory, cpus: options.cpus, shmSize: options.shmSize, gpus: options.gpus, timeoutMs, network: "none", platform: ctx.platform },
+      limits: runLimits(options, timeoutMs, "none", ctx.platform),
       data: { input: data.input, expected: data.expected, source: data.source },
       command,
     };
