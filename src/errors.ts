@@ -62,3 +62,32 @@ export function exitCodeFor(err: unknown): number {
   if (err instanceof EngineError) return 3;
   return 1;
 }
+
+/**
+ * Text from a repository file made safe to show in a message: control characters, newlines and
+ * invisible formatting characters (bidi overrides, zero-width marks) escaped, and cut to `max`
+ * characters with an ellipsis, so a hostile file can neither flood a terminal nor forge output.
+ */
+export function clipForMessage(text: string, max = 100): string {
+  const chars = Array.from(text);
+  const kept = chars.length > max ? chars.slice(0, max) : chars;
+  const escaped = kept.map(escapeChar).join("");
+  return chars.length > max ? `${escaped}…` : escaped;
+}
+
+/** clipForMessage in double quotes (quotes and backslashes inside escaped): `"python=banana"`. */
+export function quoteForMessage(text: string, max = 100): string {
+  return `"${clipForMessage(text.replace(/[\\"]/g, (c) => `\\${c}`), max)}"`;
+}
+
+const NAMED_ESCAPES: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
+
+function escapeChar(c: string): string {
+  if (NAMED_ESCAPES[c]) return NAMED_ESCAPES[c]!;
+  // Cc: C0/C1 controls and DEL; Cf: bidi overrides, zero-width joiners, BOM; Zl/Zp: line separators; Cs: lone surrogates.
+  if (/^[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]$/u.test(c)) {
+    const code = c.codePointAt(0)!;
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u{${code.toString(16)}}`;
+  }
+  return c;
+}

@@ -1,5 +1,6 @@
+import { isRootUser } from "../detect/dockerfile.js";
 import { use } from "../detect/index.js";
-import { ConfigError } from "../errors.js";
+import { clipForMessage, ConfigError } from "../errors.js";
 import type { Buildpack } from "./types.js";
 
 /** The repository brings its own Dockerfile: r2d builds it as is (no apt.txt, postBuild or start). */
@@ -22,6 +23,9 @@ export const dockerfile: Buildpack = {
       dockerfilePath: found.path,
       dockerfileText: data.text,
       used: [{ key: "dockerfile", use: "built as is; NB_USER and NB_UID are passed as build arguments" }],
+      messages: data.finalUser && isRootUser(data.finalUser.user)
+        ? [{ level: "warn", text: `${found.path}:${data.finalUser.line} sets USER ${clipForMessage(data.finalUser.user, 40)} in the final stage: the image will run as root. End the Dockerfile with USER \${NB_USER} (or another unprivileged user) unless the service really needs root` }]
+        : [],
     };
   },
 };

@@ -1,5 +1,6 @@
 import { use } from "../detect/index.js";
 import type { RepoFacts } from "../detect/types.js";
+import { R_VERSIONS } from "../detect/versions.js";
 import type { Step } from "../plan/types.js";
 import { condaEnv, condaEnvironment } from "./conda.js";
 import { pythonInstalls } from "./python.js";
@@ -7,11 +8,6 @@ import { aptCaches, CRAN_SECRET, dirOf, ensurePython, sq, venv } from "./shared.
 import type { Buildpack, Contribution, PackContext } from "./types.js";
 
 export const DEFAULT_R = "4.4.2";
-/** repo2docker's X.Y → X.Y.Z map (the newest patch release of each line). */
-const R_VERSIONS: Record<string, string> = {
-  "4.6": "4.6.1", "4.5": "4.5.1", "4.4": "4.4.2", "4.3": "4.3.3", "4.2": "4.2.3", "4.1": "4.1.3",
-  "4.0": "4.0.5", "3.6": "3.6.3", "3.5": "3.5.3", "3.4": "3.4.4", "3.3": "3.3.3",
-};
 export const R_LIBS = "/srv/rlibs";
 const HELPER = "/usr/local/lib/r2d/install-r-packages.R";
 

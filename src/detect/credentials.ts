@@ -1,3 +1,5 @@
+import { clipForMessage } from "../errors.js";
+
 /** A URL with a password or token in it, found in a config file that will be copied into the image. */
 export interface CredentialHit {
   line: number;
@@ -16,7 +18,7 @@ export function findCredentials(text: string): CredentialHit[] {
     for (const m of line.matchAll(URL_WITH_USERINFO)) {
       const [, scheme, user, password, host] = m;
       if ((password !== undefined && password !== "") || TOKEN_LIKE.test(user!)) {
-        hits.push({ line: i + 1, redacted: `${scheme}***@${host}` });
+        hits.push({ line: i + 1, redacted: clipForMessage(`${scheme}***@${host}`, 80) });
       }
     }
   });

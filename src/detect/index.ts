@@ -1,6 +1,5 @@
-import { lstat, readFile, stat } from "node:fs/promises";
-import path from "node:path";
 import { ConfigError } from "../errors.js";
+import { existsAsFile, openRepoRoot, type RepoRoot } from "../source/repo-root.js";
 import { parseAptTxt } from "./apt-txt.js";
 import { parseDescription } from "./description.js";
 import { parseRepoDockerfile } from "./dockerfile.js";
@@ -9,7 +8,8 @@ import { parseJuliaProject } from "./julia-project.js";
 import { parsePipfile, parsePipfileLock } from "./pipfile.js";
 import { parsePyprojectToml } from "./pyproject-toml.js";
 import { parseRequirementsR } from "./requirements-r.js";
-import { parseRequirementsTxt } from "./requirements-txt.js";
+import { checkRequirementIncludes } from "./requirements-includes.js";
+import { parseRequirementsTxt, type RequirementsTxt } from "./requirements-txt.js";
 import { parseRuntimeTxt } from "./runtime-txt.js";
 import { findCredentials } from "./credentials.js";
 import { parseScript, type ScriptFile } from "./script.js";
@@ -69,96 +69,38 @@ const MISSPELLINGS: Record<string, string> = {
   "run.bash": "run.sh",
 };
 
-async function isFile(p: string): Promise<boolean> {
-  return stat(p).then((s) => s.isFile(), () => false);
-}
-/** A regular file (not a symlink) with every execute bit set: what `chmod +x` would make it. */
-async function isExecutableByAll(p: string): Promise<boolean> {
-  return lstat(p).then((s) => s.isFile() && (s.mode & 0o111) === 0o111, () => false);
-}
-async function isDir(p: string): Promise<boolean> {
-  return stat(p).then((s) => s.isDirectory(), () => false);
-}
+/** Files r2d only skims (scripts, the Dockerfile, DESCRIPTION, which may declare Latin-1): undecodable bytes are replaced, not refused. */
+const SKIMMED = new Set<ConfigKey>(["dockerfile", "description", "postBuild", "start", "runSh"]);
 
 export interface DetectOptions {
   /** Build from this subdirectory of the repository (repo2docker's --subdir). */
   subdir?: string;
 }
 
-/** Reads the repository's config files (never writes anything) into RepoFacts. */
+/**
+ * Reads the repository's config files (never writes anything) into RepoFacts. Every path is
+ * resolved beneath the repository (and the --subdir) through RepoRoot: a config file or folder
+ * that leads outside, dangles, or is not a regular file is a ConfigError naming it.
+ */
 export async function detectRepo(repo: string, opts: DetectOptions = {}): Promise<RepoFacts> {
-  const repoRoot = path.resolve(repo);
-  const rootStat = await stat(repoRoot).catch(() => null);
-  if (!rootStat) {
-    throw new ConfigError(`repository ${repo} does not exist`, { location: { file: repo }, hint: "pass the path of a directory (or a git URL)" });
-  }
-  if (!rootStat.isDirectory()) {
-    throw new ConfigError(`repository ${repo} is not a directory`, { location: { file: repo }, hint: "pass the directory that holds the code, not a file in it" });
-  }
-  let root = repoRoot;
-  if (opts.subdir) {
-    root = path.resolve(repoRoot, opts.subdir);
-    if (!root.startsWith(repoRoot + path.sep) && root !== repoRoot) {
-      throw new ConfigError(`--subdir ${opts.subdir} is outside the repository`, { location: { file: "--subdir" }, hint: "give a path inside the repository, relative to its root" });
-    }
-    if (!(await isDir(root))) {
-      throw new ConfigError(`--subdir ${opts.subdir} is not a directory in ${repo}`, { location: { file: "--subdir" }, hint: "give a path relative to the repository root" });
-    }
-  }
-
-  const [binder, dotBinder] = await Promise.all([isDir(path.join(root, "binder")), isDir(path.join(root, ".binder"))]);
-  if (binder && dotBinder) {
-    throw new ConfigError("both binder/ and .binder/ exist; repo2docker's rules allow only one config directory", {
-      location: { file: "binder/" },
-      hint: "move the files into one of them and delete the other",
-    });
-  }
-  const configDir = binder ? "binder" : dotBinder ? ".binder" : "";
+  const repoRoot = await openRepoRoot(repo);
+  const root = opts.subdir ? await repoRoot.subRoot(opts.subdir, "--subdir") : repoRoot;
+  const configDir = await findConfigDir(root);
   const files: ConfigFiles = {};
   const ignored: IgnoredFile[] = [];
   const credentials: RepoFacts["credentials"] = [];
 
-  // Read concurrently, but fill `files` in table order so plans do not depend on I/O timing.
-  const results = await Promise.all(
-    CONFIG_FILES.map(async ([key, names, where, parser]): Promise<[ConfigKey, Found<unknown>] | null> => {
-      let result: [ConfigKey, Found<unknown>] | null = null;
-      const dir = where === "config" ? configDir : "";
-      if (where === "root-only" && configDir) {
-        for (const name of names) {
-          if (await isFile(path.join(root, name))) ignored.push({ path: name, reason: `${configDir}/ exists, and repo2docker reads ${name} from the root only when there is no config directory` });
-        }
-        return null;
-      }
-      for (const name of names) {
-        const rel = dir ? `${dir}/${name}` : name;
-        if (!(await isFile(path.join(root, rel)))) continue;
-        const found: Found<unknown> = { path: rel };
-        if (parser) {
-          try {
-            const text = await readFile(path.join(root, rel), "utf8");
-            for (const hit of findCredentials(text)) credentials.push({ path: rel, ...hit });
-            found.data = parser(text, rel);
-            if (parser === parseScript && (await isExecutableByAll(path.join(root, rel)))) (found.data as ScriptFile).executable = true;
-          } catch (err) {
-            if (!(err instanceof ConfigError)) throw err;
-            found.error = err;
-          }
-        }
-        result = [key, found];
-        break;
-      }
-      if (where === "config" && configDir) {
-        for (const name of names) {
-          if (await isFile(path.join(root, name))) ignored.push({ path: name, reason: `${configDir}/ exists, so config files at the root are ignored` });
-        }
-      }
-      return result;
-    }),
-  );
-  for (const entry of results) if (entry) (files as Record<string, Found<unknown>>)[entry[0]] = entry[1];
+  // Read concurrently, but fill `files` (and pick the error to throw) in table order, so results
+  // do not depend on I/O timing.
+  const settled = await Promise.allSettled(CONFIG_FILES.map((entry) => detectOne(root, configDir, entry, ignored, credentials)));
+  for (const s of settled) if (s.status === "rejected") throw s.reason;
+  for (const s of settled) {
+    const entry = (s as PromiseFulfilledResult<[ConfigKey, Found<unknown>] | null>).value;
+    if (entry) (files as Record<string, Found<unknown>>)[entry[0]] = entry[1];
+  }
   // environment.yaml beside environment.yml: the .yml wins, as in repo2docker.
   const envDir = configDir ? `${configDir}/` : "";
-  if (files.environment?.path.endsWith(".yml") && (await isFile(path.join(root, `${envDir}environment.yaml`)))) {
+  if (files.environment?.path.endsWith(".yml") && (await probeFile(root, `${envDir}environment.yaml`))) {
     ignored.push({ path: `${envDir}environment.yaml`, reason: "environment.yml is used when both exist" });
   }
 
@@ -167,14 +109,87 @@ export async function detectRepo(repo: string, opts: DetectOptions = {}): Promis
     for (const [wrong, right] of Object.entries(MISSPELLINGS)) {
       const rel = dir ? `${dir}/${wrong}` : wrong;
       // Case-insensitive file systems report the right name for the wrong one; compare exact names.
-      if ((await isFile(path.join(root, rel))) && !(await isFile(path.join(root, dir, right)))) {
+      if ((await probeFile(root, rel)) && !(await probeFile(root, dir ? `${dir}/${right}` : right))) {
         suspicious.push({ path: rel, reason: `not a config file r2d reads; did you mean ${right}?` });
       }
     }
   }
   ignored.sort((a, b) => a.path.localeCompare(b.path));
   credentials.sort((a, b) => a.path.localeCompare(b.path) || a.line - b.line);
-  return { root, configDir, files, ignored, suspicious, credentials };
+  return { root: root.path, configDir, files, ignored, suspicious, credentials };
+}
+
+/**
+ * binder/ or .binder/ (a symlink to a folder inside the repository counts; one leading outside, or
+ * dangling, is an error). A future --config-dir is one more call: `root.resolve(dir, { location: { file: "--config-dir" } })`.
+ */
+async function findConfigDir(root: RepoRoot): Promise<string> {
+  const isDir = async (name: string) => {
+    const r = await root.resolve(name);
+    if (r.dangling) existsAsFile(r);
+    return r.stats?.isDirectory() ?? false;
+  };
+  const [binder, dotBinder] = await Promise.all([isDir("binder"), isDir(".binder")]);
+  if (binder && dotBinder) {
+    throw new ConfigError("both binder/ and .binder/ exist; repo2docker's rules allow only one config directory", {
+      location: { file: "binder/" },
+      hint: "move the files into one of them and delete the other",
+    });
+  }
+  return binder ? "binder" : dotBinder ? ".binder" : "";
+}
+
+/** Looks up one row of CONFIG_FILES: the first candidate present is read and parsed. */
+async function detectOne(
+  root: RepoRoot,
+  configDir: string,
+  [key, names, where, parser]: (typeof CONFIG_FILES)[number],
+  ignored: IgnoredFile[],
+  credentials: RepoFacts["credentials"],
+): Promise<[ConfigKey, Found<unknown>] | null> {
+  if (where === "root-only" && configDir) {
+    for (const name of names) {
+      if (await probeFile(root, name)) ignored.push({ path: name, reason: `${configDir}/ exists, and repo2docker reads ${name} from the root only when there is no config directory` });
+    }
+    return null;
+  }
+  let result: [ConfigKey, Found<unknown>] | null = null;
+  const dir = where === "config" ? configDir : "";
+  for (const name of names) {
+    const rel = dir ? `${dir}/${name}` : name;
+    if (!existsAsFile(await root.resolve(rel))) continue;
+    const found: Found<unknown> = { path: rel };
+    if (parser) await readAndParse(root, key, rel, parser, found, credentials);
+    result = [key, found];
+    break;
+  }
+  if (where === "config" && configDir) {
+    for (const name of names) {
+      if (await probeFile(root, name)) ignored.push({ path: name, reason: `${configDir}/ exists, so config files at the root are ignored` });
+    }
+  }
+  return result;
+}
+
+/** Reads and parses a config file; problems with its content are kept on `found.error`, not thrown. */
+async function readAndParse(root: RepoRoot, key: ConfigKey, rel: string, parser: Parser, found: Found<unknown>, credentials: RepoFacts["credentials"]): Promise<void> {
+  try {
+    const { text, stats, viaLink } = await root.readConfigFile(rel, { lenient: SKIMMED.has(key) });
+    for (const hit of findCredentials(text)) credentials.push({ path: rel, ...hit });
+    found.data = parser(text, rel);
+    // Only a file that is itself executable (not through a link) keeps its mode in the context.
+    if (parser === parseScript && !viaLink && (stats.mode & 0o111) === 0o111) (found.data as ScriptFile).executable = true;
+    if (key === "requirements") await checkRequirementIncludes(root, rel, found.data as RequirementsTxt, credentials);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    delete found.data;
+    found.error = err;
+  }
+}
+
+/** For names r2d only reports (ignored or misspelt files): a regular file inside, or false. */
+async function probeFile(root: RepoRoot, rel: string): Promise<boolean> {
+  return root.resolve(rel).then((r) => r.stats?.isFile() ?? false, () => false);
 }
 
 /** The parsed content of a config file the plan depends on; rethrows its parse error. */

@@ -1,4 +1,4 @@
-import { ConfigError } from "../errors.js";
+import { clipForMessage, ConfigError } from "../errors.js";
 
 /** A Synapse-style `requirements.R`: an R script whose `pkg_list` vector names CRAN packages. */
 export interface RequirementsR {
@@ -29,7 +29,7 @@ export function parseRequirementsR(text: string, file = "requirements.R"): Requi
     const quoted = /^(["'])(.*)\1$/.exec(value);
     const name = quoted ? quoted[2]! : value;
     if (!quoted || !R_PACKAGE.test(name)) {
-      throw new ConfigError(`pkg_list entry ${value} is not a quoted R package name`, {
+      throw new ConfigError(`pkg_list entry ${clipForMessage(value, 60)} is not a quoted R package name`, {
         location: { file, line: lineAt(bodyStart + itemStart + item.indexOf(value)) },
         hint: 'write pkg_list <- c("optparse", "readr")',
       });

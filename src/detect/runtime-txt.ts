@@ -1,4 +1,5 @@
-import { ConfigError } from "../errors.js";
+import { ConfigError, quoteForMessage } from "../errors.js";
+import { compareVersions, describeVersions, nearestVersion, PYTHON_VERSIONS, R_RELEASES, R_VERSIONS } from "./versions.js";
 
 /** A parsed `runtime.txt`: `python-3.11`, `r-4.4-2024-05-01`, `r-2024-05-01`, `julia-1.9`. */
 export interface RuntimeTxt {
@@ -24,8 +25,7 @@ export function parseRuntimeTxt(text: string, file = "runtime.txt"): RuntimeTxt 
   const line = lines[index]!.trim();
   const location = { file, line: index + 1 };
   const parts = line.split("-");
-  const bad = (why: string) =>
-    new ConfigError(`"${line}": ${why}`, { location, hint: `use one of ${EXAMPLES}` });
+  const bad = (why: string, hint = `use one of ${EXAMPLES}`) => new ConfigError(`${quoteForMessage(line)}: ${why}`, { location, hint });
   if (parts.some((p) => p === "") || ![2, 4, 5].includes(parts.length)) throw bad("it is not name-version or name-[version-]YYYY-MM-DD");
   const name = parts[0]!.toLowerCase();
   let version: string | null = null;
@@ -38,16 +38,45 @@ export function parseRuntimeTxt(text: string, file = "runtime.txt"): RuntimeTxt 
     version = parts[1]!;
     date = parts.slice(2).join("-");
   }
-  if (date !== null && !DATE.test(date)) throw bad(`"${date}" is not a date (YYYY-MM-DD)`);
-  if (version !== null && !/^\d+(\.\d+){0,2}$/.test(version)) throw bad(`"${version}" is not a version number`);
+  if (date !== null && !DATE.test(date)) throw bad(`${quoteForMessage(date)} is not a date (YYYY-MM-DD)`);
+  if (date !== null && !isCalendarDate(date)) throw bad(`${date} is not a real date`, `write a date that exists, such as ${name}-${version ? `${version}-` : ""}2024-05-01`);
+  if (version !== null && !/^\d+(\.\d+){0,2}$/.test(version)) throw bad(`${quoteForMessage(version)} is not a version number`);
 
   if (name === "python") {
     if (date !== null) throw bad("a Python runtime takes a version only");
     if (version === "3") version = "3.10";
     else if (version === "2") version = "2.7";
     if (!/^\d+\.\d+$/.test(version!)) throw bad(`Python versions are X.Y (for example python-${version!.split(".").slice(0, 2).join(".")})`);
+    if (!PYTHON_VERSIONS.includes(version!)) {
+      const nearest = nearestVersion(version!, PYTHON_VERSIONS);
+      throw bad(`Python ${version} is not a version r2d can provide`, `use python-${nearest} (the nearest); r2d can provide ${describeVersions(PYTHON_VERSIONS)}`);
+    }
   } else if (name === "r") {
     if (date !== null && date < EARLIEST_R_DATE) throw bad(`R snapshots start at ${EARLIEST_R_DATE}`);
+    if (date !== null && date > latestSnapshotDate()) throw bad(`${date} is in the future: no CRAN snapshot exists for it yet`, `use today's date or an earlier one, such as r-${version ? `${version}-` : ""}${latestSnapshotDate()}`);
+    if (version !== null) checkRVersion(version, date, bad);
   }
   return { name, version, date };
+}
+
+/** A YYYY-MM-DD that exists in the calendar (no 2031-13-45, no 2023-02-29). */
+function isCalendarDate(date: string): boolean {
+  const [y, m, d] = date.split("-").map(Number);
+  const t = new Date(Date.UTC(y!, m! - 1, d!));
+  return t.getUTCFullYear() === y && t.getUTCMonth() === m! - 1 && t.getUTCDate() === d;
+}
+
+/** Tomorrow in UTC: a snapshot date may be "today" anywhere on Earth. */
+function latestSnapshotDate(): string {
+  return new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+}
+
+/** `X.Y` must be a line r2d maps to a release; `X.Y.Z` must be a release. */
+function checkRVersion(version: string, date: string | null, bad: (why: string, hint?: string) => ConfigError): void {
+  const lines = Object.keys(R_VERSIONS).sort(compareVersions);
+  const valid = version.split(".").length === 3 ? R_RELEASES : version.split(".").length === 2 ? lines : null;
+  if (valid === null) throw bad(`R versions are X.Y or X.Y.Z (for example r-4.4${date ? `-${date}` : ""})`);
+  if (valid.includes(version)) return;
+  const nearest = nearestVersion(version, valid);
+  throw bad(`R ${version} is not a version r2d can provide`, `use r-${nearest}${date ? `-${date}` : ""} (the nearest); r2d can provide R ${describeVersions(lines)} (X.Y or an X.Y.Z release)`);
 }

@@ -1,7 +1,8 @@
 import { DEFAULT_BUILDPACK, selectBuildpack } from "../buildpacks/index.js";
 import { CRAN_SECRET, PIP_SECRET } from "../buildpacks/shared.js";
-import type { ConfigKey, RepoFacts } from "../detect/types.js";
-import { ConfigError, UnsupportedError } from "../errors.js";
+import { redactIndexUrl } from "../detect/requirements-txt.js";
+import type { ConfigKey, Found, RepoFacts } from "../detect/types.js";
+import { clipForMessage, ConfigError, UnsupportedError } from "../errors.js";
 import type { BuildPlan, PlanMessage } from "./types.js";
 import { resolveUser, type UserOptions } from "./user.js";
 import { R2D_VERSION } from "./version.js";
@@ -24,6 +25,9 @@ export interface PlanOptions extends UserOptions {
   includes?: string[];
   /** Where the repository came from, for labels. */
   source?: { repo: string; url?: string; ref?: string | null; revision?: string | null };
+  /** Package index settings given to r2d (checked against the requirements file's own). */
+  pipIndexUrl?: string;
+  pipExtraIndexUrls?: string[];
 }
 
 /** Data directories left out of the context unless --include brings them back. */
@@ -123,6 +127,7 @@ export function makePlan(facts: RepoFacts, options: PlanOptions = {}): BuildPlan
       text: `${c.path}:${c.line} has a password or token in a URL (${c.redacted}); the file is copied into the image, so anyone with the image can read it. Give the index to r2d instead (--pip-index-url or R2D_PIP_INDEX_URL): it reaches the build as a secret and never the image`,
     });
   }
+  messages.push(...checkUsedConfigFiles(facts, options, usedPaths));
   if (generated && files.start?.data && !files.start.data.passesArguments) {
     messages.push({ level: "warn", text: `${files.start.path} never runs "$@", so the command given to the image is swallowed; end it with: exec "$@"` });
   }
@@ -202,6 +207,36 @@ export function makePlan(facts: RepoFacts, options: PlanOptions = {}): BuildPlan
     ignored,
     messages,
   };
+}
+
+/**
+ * Plan-time checks of the config files the plan uses: a read error kept at detection is raised,
+ * environment.yml's warnings are shown, and a requirements file's own index options never win
+ * silently over --pip-index-url (an error naming the line); when they apply they are reported.
+ */
+function checkUsedConfigFiles(facts: RepoFacts, options: PlanOptions, used: Set<string>): PlanMessage[] {
+  const messages: PlanMessage[] = [];
+  for (const found of Object.values(facts.files) as Found<unknown>[]) {
+    if (used.has(found.path) && found.error) throw found.error;
+  }
+  const env = facts.files.environment;
+  if (env?.data && used.has(env.path)) {
+    for (const w of env.data.warnings) messages.push({ level: "warn", text: `${env.path}:${w.line}: ${w.text}` });
+  }
+  const req = facts.files.requirements;
+  if (!req?.data || !used.has(req.path)) return messages;
+  for (const opt of req.data.indexOptions) {
+    const setting = `${opt.option}${opt.value ? ` ${clipForMessage(redactIndexUrl(opt.value))}` : ""}`;
+    if (options.pipIndexUrl && (opt.option === "--index-url" || opt.option === "--no-index")) {
+      throw new ConfigError(`sets ${setting}, which would silently override --pip-index-url`, {
+        location: { file: opt.file, line: opt.line },
+        hint: `remove that line from ${opt.file}, or drop --pip-index-url`,
+      });
+    }
+    const what = opt.option === "--index-url" || opt.option === "--no-index" ? "its own package index" : "a package index option";
+    messages.push({ level: "info", text: `${opt.file}:${opt.line} sets ${what} (${setting}); it is used` });
+  }
+  return messages;
 }
 
 function useApt(found: { path: string; data?: string[]; error?: ConfigError }): string[] {

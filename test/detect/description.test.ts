@@ -33,11 +33,11 @@ describe("parseDescription", () => {
     ["Depends: methods", null],
     ["Imports: R (>= 4.1)", null],
   ])("%s → %s", (line, rVersion) => {
-    expect(parseDescription(`Package: p\n${line}\n`).rVersion).toBe(rVersion);
+    expect(parseDescription(`Package: pk\n${line}\n`).rVersion).toBe(rVersion);
   });
 
   it("no Depends → null", () => {
-    expect(parseDescription("Package: p\n")).toEqual({ package: "p", rVersion: null });
+    expect(parseDescription("Package: pk\n")).toEqual({ package: "pk", rVersion: null });
   });
 
   it("a missing Package field is an error (no line)", () => {

@@ -70,7 +70,7 @@ describe("detectRepo: what is found", () => {
     const { files, configDir } = await detectRepo(root);
     expect(configDir).toBe("");
     expect(files.runtime).toEqual({ path: "runtime.txt", data: { name: "python", version: "3.11", date: null } });
-    expect(files.requirements).toEqual({ path: "requirements.txt", data: { hasLocalReferences: true, requirements: ["numpy", "-e ."] } });
+    expect(files.requirements).toEqual({ path: "requirements.txt", data: { hasLocalReferences: true, requirements: ["numpy", "-e ."], includes: [], indexOptions: [] } });
     expect(files.apt).toEqual({ path: "apt.txt", data: ["curl", "vim"] });
     expect(files.postBuild).toEqual({ path: "postBuild", data: { crlf: true, shebang: "/bin/bash", passesArguments: false } });
     expect(files.start?.data).toEqual({ crlf: false, shebang: "/bin/bash", passesArguments: true });
@@ -85,17 +85,18 @@ describe("detectRepo: what is found", () => {
   it("files are listed in the table's order whatever the I/O timing (plans are deterministic)", async () => {
     const root = await repo({
       "run.sh": "", start: "", postBuild: "", "apt.txt": "", "pyproject.toml": "", "setup.py": "", "requirements.txt": "",
-      "Pipfile.lock": "{}", Pipfile: "", "environment.yml": "", "requirements.R": "", "install.R": "", DESCRIPTION: "Package: p\n",
+      "Pipfile.lock": "{}", Pipfile: "", "environment.yml": "", "requirements.R": "", "install.R": "", DESCRIPTION: "Package: pk\n",
       "runtime.txt": "python-3.11", "default.nix": "", REQUIRE: "", "Project.toml": "", Dockerfile: "FROM x\n",
     });
     const order = ["dockerfile", "juliaProject", "juliaRequire", "defaultNix", "runtime", "description", "installR", "requirementsR", "environment", "pipfile", "pipfileLock", "requirements", "setupPy", "pyproject", "apt", "postBuild", "start", "runSh"];
     for (let i = 0; i < 5; i++) expect(Object.keys((await detectRepo(root)).files)).toEqual(order);
   });
 
-  it("a directory named like a config file is not a config file", async () => {
-    const root = await repo({ "requirements.txt/": "", "Dockerfile/": "" });
-    const facts = await detectRepo(root);
-    expect(facts.files).toEqual({});
+  it("a directory named like a config file is an error naming it (not silently skipped)", async () => {
+    const root = await repo({ "requirements.txt/": "" });
+    const e = await expectConfigErrorAsync(detectRepo(root), { file: "requirements.txt", line: undefined, message: /requirements\.txt is a directory, not a file/ });
+    expect(e.hint).toMatch(/rename the directory/);
+    await expectConfigErrorAsync(detectRepo(await repo({ "Dockerfile/": "" })), { file: "Dockerfile", message: /is a directory/ });
   });
 
   it("Project.toml beats JuliaProject.toml", async () => {
@@ -144,7 +145,7 @@ describe("detectRepo: binder/ and .binder/", () => {
     });
     const facts = await detectRepo(root);
     expect(facts.configDir).toBe(dir);
-    expect(facts.files.requirements).toEqual({ path: `${dir}/requirements.txt`, data: { hasLocalReferences: false, requirements: ["numpy"] } });
+    expect(facts.files.requirements).toEqual({ path: `${dir}/requirements.txt`, data: { hasLocalReferences: false, requirements: ["numpy"], includes: [], indexOptions: [] } });
     expect(facts.files.apt?.path).toBe(`${dir}/apt.txt`);
     expect(facts.files.environment).toBeUndefined();
     expect(facts.files.dockerfile).toBeUndefined();
@@ -162,12 +163,12 @@ describe("detectRepo: binder/ and .binder/", () => {
     const files = {
       "setup.py": "",
       "pyproject.toml": "[project]\n[build-system]\n",
-      "DESCRIPTION": "Package: p\n",
+      "DESCRIPTION": "Package: pk\n",
     };
     const without = await detectRepo(await repo(files));
     expect(without.files.setupPy?.path).toBe("setup.py");
     expect(without.files.pyproject?.path).toBe("pyproject.toml");
-    expect(without.files.description).toEqual({ path: "DESCRIPTION", data: { package: "p", rVersion: null } });
+    expect(without.files.description).toEqual({ path: "DESCRIPTION", data: { package: "pk", rVersion: null } });
 
     const withBinder = await detectRepo(await repo({ ...files, "binder/": "" }));
     expect(withBinder.files).toEqual({});
@@ -176,7 +177,7 @@ describe("detectRepo: binder/ and .binder/", () => {
   });
 
   it("root-only files inside binder/ are not read either", async () => {
-    const facts = await detectRepo(await repo({ "binder/setup.py": "", "binder/DESCRIPTION": "Package: p\n", "binder/pyproject.toml": "[project]\n" }));
+    const facts = await detectRepo(await repo({ "binder/setup.py": "", "binder/DESCRIPTION": "Package: pk\n", "binder/pyproject.toml": "[project]\n" }));
     expect(facts.files.setupPy).toBeUndefined();
     expect(facts.files.description).toBeUndefined();
     expect(facts.files.pyproject).toBeUndefined();

@@ -4,7 +4,7 @@ import { parseRepoDockerfile } from "../../src/detect/dockerfile.js";
 describe("parseRepoDockerfile", () => {
   it("a simple Dockerfile", () => {
     const text = "FROM python:3.11-slim\nRUN pip install numpy\n";
-    expect(parseRepoDockerfile(text)).toEqual({ from: ["python:3.11-slim"], legacyBinderBase: false, text });
+    expect(parseRepoDockerfile(text)).toEqual({ from: ["python:3.11-slim"], legacyBinderBase: false, finalUser: null, text });
   });
 
   it("FROM --platform=… names the image, not the flag", () => {
@@ -33,6 +33,6 @@ describe("parseRepoDockerfile", () => {
 
   it("no FROM at all → empty list, text kept unchanged", () => {
     const text = "RUN echo hi\r\n";
-    expect(parseRepoDockerfile(text)).toEqual({ from: [], legacyBinderBase: false, text });
+    expect(parseRepoDockerfile(text)).toEqual({ from: [], legacyBinderBase: false, finalUser: null, text });
   });
 });

@@ -2,12 +2,12 @@ import { describe, expect, it } from "vitest";
 import { parseEnvironmentYml } from "../../src/detect/environment-yml.js";
 import { expectConfigError } from "./helpers.js";
 
-const EMPTY = { python: null, hasR: false, pipHasLocalReferences: false, channels: [] };
+const EMPTY = { python: null, hasR: false, pipHasLocalReferences: false, channels: [], warnings: [] };
 
 describe("parseEnvironmentYml", () => {
   it("a typical file: name ignored, channels kept, python=X.Y", () => {
     const text = "name: demo\nchannels:\n  - conda-forge\n  - bioconda\ndependencies:\n  - python=3.11\n  - numpy\n";
-    expect(parseEnvironmentYml(text)).toEqual({ python: "3.11", hasR: false, pipHasLocalReferences: false, channels: ["conda-forge", "bioconda"] });
+    expect(parseEnvironmentYml(text)).toEqual({ python: "3.11", hasR: false, pipHasLocalReferences: false, channels: ["conda-forge", "bioconda"], warnings: [] });
   });
 
   it("CRLF and comments", () => {

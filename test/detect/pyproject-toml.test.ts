@@ -21,8 +21,8 @@ describe("parsePyprojectToml", () => {
     expect(parsePyprojectToml("")).toEqual({ isPackage: false, requiresPython: null });
   });
 
-  it("a non-string requires-python is ignored", () => {
-    expect(parsePyprojectToml("[project]\nrequires-python = 3\n").requiresPython).toBeNull();
+  it("a non-string requires-python is an error at its line (r2d reads it to pick Python)", () => {
+    expectConfigError(() => parsePyprojectToml("[project]\nname = \"x\"\nrequires-python = 3\n"), { file: "pyproject.toml", line: 3, message: /requires-python must be a string, not the number 3/ });
   });
 
   it("bad TOML is an error at its line", () => {

@@ -4,12 +4,13 @@ import { parseRequirementsTxt } from "../../src/detect/requirements-txt.js";
 describe("parseRequirementsTxt", () => {
   it("plain pins are not local; comments, blanks and CRLF are dropped from the list", () => {
     const r = parseRequirementsTxt("# deps\r\nnumpy==1.26.4\r\n\r\npandas>=2  # dataframes\r\nrequests[socks]\r\n");
-    expect(r).toEqual({ hasLocalReferences: false, requirements: ["numpy==1.26.4", "pandas>=2", "requests[socks]"] });
+    expect(r).toEqual({ hasLocalReferences: false, requirements: ["numpy==1.26.4", "pandas>=2", "requests[socks]"], includes: [], indexOptions: [] });
   });
 
   it("an empty file has no requirements", () => {
-    expect(parseRequirementsTxt("")).toEqual({ hasLocalReferences: false, requirements: [] });
-    expect(parseRequirementsTxt("\n# only a comment\n")).toEqual({ hasLocalReferences: false, requirements: [] });
+    const none = { hasLocalReferences: false, requirements: [], includes: [], indexOptions: [] };
+    expect(parseRequirementsTxt("")).toEqual(none);
+    expect(parseRequirementsTxt("\n# only a comment\n")).toEqual(none);
   });
 
   it("a # inside a token (URL fragment) is kept, as pip does", () => {

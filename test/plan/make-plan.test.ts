@@ -104,8 +104,8 @@ describe("makePlan: buildpack selection order", () => {
   });
 
   it("a root DESCRIPTION selects R, but not when a binder dir exists", async () => {
-    expect((await plan({ DESCRIPTION: "Package: p\n" })).buildpack).toBe("r");
-    const p = await plan({ DESCRIPTION: "Package: p\n", "binder/requirements.txt": "x\n" });
+    expect((await plan({ DESCRIPTION: "Package: pk\n" })).buildpack).toBe("r");
+    const p = await plan({ DESCRIPTION: "Package: pk\n", "binder/requirements.txt": "x\n" });
     expect(p.buildpack).toBe("python");
     expect(p.ignored).toContainEqual({ path: "DESCRIPTION", reason: expect.stringMatching(/root only when there is no config directory/) });
   });
