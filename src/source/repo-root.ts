@@ -1,8 +1,8 @@
 import { constants, type Stats } from "node:fs";
 import { lstat, open, readlink, realpath } from "node:fs/promises";
-import { isUtf8 } from "node:buffer";
 import path from "node:path";
 import { ConfigError, quoteForMessage, type Location } from "../errors.js";
+import { accessError, checkRegularFile, danglingError, decode, subject, swapped, tooBig, type Where } from "./repo-root-errors.js";
 
 /**
  * The repository as a jail: every path detection reads is resolved beneath the root, one component
@@ -109,7 +109,7 @@ function makeRoot(real: string, prefixes: string[], label: string, opts: RepoRoo
       const where = { location: ro.location ?? { file: rel }, name: ro.name ?? rel };
       if (!r.stats) {
         if (r.dangling) throw danglingError(r, where);
-        throw new ConfigError(`${where.name} does not exist`, { location: where.location, hint: "check the name and the folder it is in" });
+        throw new ConfigError(`${subject(where.name, where.location)}does not exist`, { location: where.location, hint: "check the name and the folder it is in" });
       }
       checkRegularFile(r.stats, where);
       const max = ro.maxBytes ?? CONFIG_FILE_MAX_BYTES;
@@ -146,14 +146,15 @@ interface Step {
 async function walk(real: string, prefixes: string[], label: string, rel: string, opts: ResolveOptions): Promise<Resolved> {
   const location = opts.location ?? { file: rel };
   const name = opts.name ?? rel;
+  const start = subject(name, location);
   const outside = (link: { link: string; target: string } | null) =>
     new ConfigError(
       link === null
-        ? `${name} is outside ${label}`
+        ? `${start}is outside ${label}`
         : link.link === rel
-          ? `${name} is a symlink to ${quoteForMessage(link.target)}, outside ${label}`
-          : `${name} is outside ${label}: ${link.link} is a symlink to ${quoteForMessage(link.target)}`,
-      { location, hint: "r2d reads only files inside the repository: replace the link with a copy of the file, or point it at a path inside the repository" },
+          ? `${start}is a symlink to ${quoteForMessage(link.target)}, outside ${label}`
+          : `${start}is outside ${label}: ${link.link} is a symlink to ${quoteForMessage(link.target)}`,
+      { location, hint: "r2d reads only files inside the repository: replace the link with a copy of what it points to, or point it at a path inside the repository" },
     );
   let queue: Step[];
   if (path.isAbsolute(rel)) {
@@ -186,7 +187,7 @@ async function walk(real: string, prefixes: string[], label: string, rel: string
     }
     if (st.isSymbolicLink()) {
       if (++links > MAX_LINKS) {
-        throw new ConfigError(`${name}: too many levels of symbolic links (more than ${MAX_LINKS})`, { location, hint: "the links form a loop: point them at real files" });
+        throw new ConfigError(`${start}leads through too many symbolic links (more than ${MAX_LINKS})`, { location, hint: "the links form a loop: point them at real files" });
       }
       const target = await readlink(abs);
       lastLink = { link: [...parts, step.name].join("/"), target };
@@ -223,7 +224,7 @@ function insidePrefix(prefixes: string[], abs: string): string | null {
   return null;
 }
 
-async function readNoFollow(r: Resolved, where: { location: Location; name: string }, max: number): Promise<{ data: Buffer; stats: Stats }> {
+async function readNoFollow(r: Resolved, where: Where, max: number): Promise<{ data: Buffer; stats: Stats }> {
   let fh;
   try {
     // O_NONBLOCK: a FIFO swapped in after the walk must not hang the open.
@@ -249,87 +250,6 @@ async function readNoFollow(r: Resolved, where: { location: Location; name: stri
   } finally {
     await fh.close();
   }
-}
-
-/** UTF-8 (a leading BOM dropped); invalid bytes are an error naming the line, unless lenient. */
-function decode(buf: Buffer, where: { location: Location; name: string }, lenient: boolean): string {
-  if (!lenient && !isUtf8(buf)) {
-    // A newline byte never occurs inside a multi-byte sequence, so lines can be checked one by one.
-    let line = 1;
-    let start = 0;
-    for (let i = 0; i <= buf.length; i++) {
-      if (i === buf.length || buf[i] === 0x0a) {
-        if (!isUtf8(buf.subarray(start, i))) break;
-        line++;
-        start = i + 1;
-      }
-    }
-    throw new ConfigError("is not UTF-8 text", {
-      location: { file: where.location.file, line },
-      hint: "save the file as UTF-8 (most editors offer it under \"Save with encoding\")",
-    });
-  }
-  return new TextDecoder("utf-8").decode(buf);
-}
-
-function checkRegularFile(st: Stats, where: { location: Location; name: string }): void {
-  if (st.isFile()) return;
-  const what = st.isDirectory()
-    ? "a directory"
-    : st.isFIFO()
-      ? "a FIFO (named pipe)"
-      : st.isSocket()
-        ? "a socket"
-        : st.isBlockDevice() || st.isCharacterDevice()
-          ? "a device"
-          : "not a regular file";
-  const base = path.posix.basename(where.name);
-  throw new ConfigError(`${where.name} is ${what}, not a file`, {
-    location: where.location,
-    hint: `r2d reads ${base} as a config file, so it must be a regular file: ${st.isDirectory() ? "rename the directory" : "replace it with a file"}, or remove it`,
-  });
-}
-
-function danglingError(r: Resolved, where: { location?: Location; name?: string }): ConfigError {
-  const name = where.name ?? r.rel;
-  const { link, target } = r.dangling!;
-  const what = link === r.rel ? `${name} is a symlink to ${quoteForMessage(target)}, which does not exist` : `${name}: ${link} is a symlink to ${quoteForMessage(target)}, which does not exist`;
-  return new ConfigError(what, { location: where.location ?? { file: r.rel }, hint: "point the link at a file inside the repository, or remove it" });
-}
-
-function swapped(where: { location: Location; name: string }): ConfigError {
-  return new ConfigError(`${where.name} changed while r2d was reading it (replaced by a link or another file)`, {
-    location: where.location,
-    hint: "make sure nothing modifies the repository while r2d runs, then run r2d again",
-  });
-}
-
-function tooBig(where: { location: Location; name: string }, size: number, max: number): ConfigError {
-  return new ConfigError(`${where.name} is ${formatSize(size)}; r2d reads config files up to ${formatSize(max)}`, {
-    location: where.location,
-    hint: "config files list dependencies and are small: check that this is the file you meant, or shorten it",
-  });
-}
-
-function accessError(err: unknown, name: string, location: Location): unknown {
-  if (code(err) !== "EACCES" && code(err) !== "EPERM") return err;
-  const who = typeof process.getuid === "function" ? `uid ${process.getuid()}` : "the current user";
-  return new ConfigError(`cannot read ${name}: permission denied`, {
-    location,
-    hint: `r2d runs as ${who}: make the repository readable (chmod -R a+rX on it) or run r2d as its owner`,
-    cause: err,
-  });
-}
-
-export function formatSize(bytes: number): string {
-  const units = ["bytes", "KiB", "MiB", "GiB", "TiB"];
-  let n = bytes;
-  let u = 0;
-  while (n >= 1024 && u < units.length - 1) {
-    n /= 1024;
-    u++;
-  }
-  return u === 0 ? `${n} bytes` : `${Number.isInteger(n) ? n : n.toFixed(1)} ${units[u]}`;
 }
 
 function code(err: unknown): string | undefined {

@@ -58,3 +58,14 @@ describe("parseDescription", () => {
     expectConfigError(() => parseDescription("  indented first\nPackage: p\n"), { file: "DESCRIPTION", line: 1, message: /is not "Field: value"/ });
   });
 });
+
+describe("parseDescription: the Package name r2d installs", () => {
+  it.each([["my pkg"], ["1pkg"], ["pkg."], ["p"], ["pkg_name"]])("Package: %s is not an R package name (error at its line)", (name) => {
+    expectConfigError(() => parseDescription(`Title: x\nPackage: ${name}\n`), { file: "DESCRIPTION", line: 2, message: /is not an R package name/ });
+  });
+
+  it("a long hostile line is cut in the message", () => {
+    const e = expectConfigError(() => parseDescription(`Package: ok\n${"z".repeat(5000)}\n`), { file: "DESCRIPTION", line: 2, message: /is not "Field: value"/ });
+    expect(e.message.length).toBeLessThan(400);
+  });
+});

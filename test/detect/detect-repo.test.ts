@@ -94,7 +94,7 @@ describe("detectRepo: what is found", () => {
 
   it("a directory named like a config file is an error naming it (not silently skipped)", async () => {
     const root = await repo({ "requirements.txt/": "" });
-    const e = await expectConfigErrorAsync(detectRepo(root), { file: "requirements.txt", line: undefined, message: /requirements\.txt is a directory, not a file/ });
+    const e = await expectConfigErrorAsync(detectRepo(root), { file: "requirements.txt", line: undefined, message: /^requirements\.txt: is a directory, not a file/ });
     expect(e.hint).toMatch(/rename the directory/);
     await expectConfigErrorAsync(detectRepo(await repo({ "Dockerfile/": "" })), { file: "Dockerfile", message: /is a directory/ });
   });

@@ -86,3 +86,87 @@ describe("parseEnvironmentYml", () => {
     expectConfigError(() => parseEnvironmentYml("dependencies: []\ndependencies: []\n"), { file: "environment.yml", line: 2, message: /is not valid YAML/ });
   });
 });
+
+describe("parseEnvironmentYml: meaning checked at plan time", () => {
+  it.each([
+    ["dependencies is a string", "name: x\ndependencies: numpy\n", 2, /`dependencies` must be a list, not "numpy"/],
+    ["dependencies is a mapping", "dependencies:\n  numpy: 1\n", 2, /`dependencies` must be a list, not a mapping/],
+    ["a number entry", "dependencies:\n  - numpy\n  - 3.9\n", 3, /dependencies entry the number "3\.9" is not a conda package spec/],
+    ["a mapping entry other than pip", "dependencies:\n  - python: 3.9\n", 2, /dependencies entry a mapping is not a conda package spec/],
+    ["an empty entry", "dependencies:\n  - numpy\n  -\n  - pandas\n", 3, /dependencies entry an empty value/],
+    ["a boolean entry", "dependencies:\n  - yes\n  - true\n", 3, /the boolean true/],
+    ["a nested list", "dependencies:\n  - [a, b]\n", 2, /a list is not a conda package spec/],
+    ["pip is not a list", "dependencies:\n  - pip: requests\n", 2, /`pip` must be a list, not "requests"/],
+    ["a pip entry that is a number", "dependencies:\n  - pip:\n    - requests\n    - 1.5\n", 4, /pip entry the number "1\.5" is not a pip requirement/],
+    ["a second pip list", "dependencies:\n  - pip:\n    - a\n  - pip:\n    - b\n", 4, /a second `pip:` list \(the first is at line 2\)/],
+    ["channels is a string", "channels: conda-forge\ndependencies: []\n", 1, /`channels` must be a list, not "conda-forge"/],
+    ["a channel that is a number", "channels:\n  - conda-forge\n  - 42\n", 3, /channels entry the number "42" is not a channel name/],
+    ["a shell-ish spec", "dependencies:\n  - numpy; rm -rf /\n", 2, /"numpy; rm -rf \/" is not a conda package spec/],
+    ["a pip requirement among conda specs", "dependencies:\n  - -e .\n", 2, /"-e \." is not a conda package spec/],
+    ["an operator with no version", "dependencies:\n  - numpy=\n", 2, /"numpy=" is not a conda package spec/],
+    ["python=banana", "dependencies:\n  - numpy\n  - python=banana\n", 3, /"python=banana": "=banana" is not a Python version/],
+    ["python>=three", "dependencies:\n  - python>=three\n", 2, /is not a Python version/],
+    ["python=3.99", "dependencies:\n  - python=3.99\n", 2, /"python=3\.99": Python 3\.99 is not a version r2d can provide/],
+  ])("%s → error at its line", (_, text, line, message) => {
+    expectConfigError(() => parseEnvironmentYml(text), { file: "environment.yml", line, message });
+  });
+
+  it("the hint for an impossible Python names the nearest valid version and the range", () => {
+    expect(expectConfigError(() => parseEnvironmentYml("dependencies:\n  - python=3.99\n"), { file: "environment.yml", line: 2, message: /3\.99/ }).hint).toBe(
+      "use python=3.14 (the nearest); r2d can provide 2.7 and 3.5 to 3.14",
+    );
+    expect(expectConfigError(() => parseEnvironmentYml("dependencies:\n  - python==3.1\n"), { file: "environment.yml", line: 2, message: /3\.1 is not/ }).hint).toMatch(/python=3\.5 \(the nearest\)/);
+    expect(expectConfigError(() => parseEnvironmentYml("dependencies:\n  - pip:\n    - -e .\n  - numpy; x\n"), { file: "environment.yml", line: 4, message: /not a conda/ }).hint).toMatch(/- pip:/);
+    expect(expectConfigError(() => parseEnvironmentYml("dependencies:\n  - git+https://x/y\n"), { file: "environment.yml", line: 2, message: /not a conda/ }).hint).toMatch(/looks like a pip requirement/);
+  });
+
+  it.each([
+    "numpy", "numpy=1.26", "numpy==1.26.4", "numpy>=1.2,<2", "numpy >=1.2", "numpy 1.26.*", "numpy=1.26=py311h1_0", "numpy 1.26 py311*",
+    "conda-forge::numpy", "pytorch::pytorch-cuda=11.8", "conda-forge/linux-64::numpy=1.26", "numpy[build_number=3]", "numpy[version='>=1.2']",
+    "python=3.11", "python==3.10.*", "python>=3.8,<3.12", "python=3.11=h1_0_cpython", "python 3.12.*", "python=3", "r-base>=4.3", "pip", "ca-certificates",
+    "https://conda.anaconda.org/conda-forge::numpy", "python_abi=3.11=*_cp311", "libgcc-ng>=12",
+  ])("%s is a valid spec", (spec) => {
+    expect(() => parseEnvironmentYml(`dependencies:\n  - "${spec.replace(/"/g, '\\"')}"\n`)).not.toThrow();
+  });
+
+  it("another platform's subdir is a warning with its line, not an error; linux and noarch are fine", () => {
+    const env = parseEnvironmentYml("dependencies:\n  - numpy\n  - conda-forge/osx-64::libcxx\n  - conda-forge/noarch::tqdm\n  - conda-forge/linux-aarch64::zlib\n  - pkgs/main/win-64::vs2015_runtime\n");
+    expect(env.warnings).toEqual([
+      { line: 3, text: expect.stringMatching(/"conda-forge\/osx-64::libcxx" asks for the osx-64 subdir, but the image is Linux/) },
+      { line: 6, text: expect.stringMatching(/win-64 subdir/) },
+    ]);
+  });
+
+  it("channels: null and dependencies: null are empty; other top-level keys are not checked", () => {
+    expect(parseEnvironmentYml("name: x\nchannels:\ndependencies:\nprefix: /opt/x\nvariables:\n  A: 1\n")).toEqual(EMPTY);
+  });
+
+  it("aliases within reason are fine; an alias bomb is an error with the file and the line of the first alias", () => {
+    expect(parseEnvironmentYml("x: &v numpy\ndependencies:\n  - *v\n  - pandas\n").warnings).toEqual([]);
+    let bomb = 'a: &a ["x","x","x","x","x","x","x","x","x"]\n';
+    let prev = "a";
+    for (let i = 0; i < 9; i++) {
+      bomb += `b${i}: &b${i} [${Array(9).fill(`*${prev}`).join(",")}]\n`;
+      prev = `b${i}`;
+    }
+    const e = expectConfigError(() => parseEnvironmentYml(bomb, "binder/environment.yml"), { file: "binder/environment.yml", line: 2, message: /aliases \(\*name\) expand to more than 100 nodes/ });
+    expect(e.hint).toMatch(/write the values out/);
+  });
+
+  it("deep nesting is an error naming the file, not a crash", () => {
+    const text = `dependencies: ${"[".repeat(20000)}${"]".repeat(20000)}\n`;
+    expectConfigError(() => parseEnvironmentYml(text), { file: "environment.yml", message: /nested too deeply/ });
+  });
+
+  it("a second YAML document is an error at its line", () => {
+    expectConfigError(() => parseEnvironmentYml("dependencies: []\n---\ndependencies: [numpy]\n"), { file: "environment.yml", line: 2, message: /more than one YAML document/ });
+  });
+
+  it("a long hostile entry is cut and its control characters escaped in the message", () => {
+    const evil = `numpy;${"A".repeat(5000)}\u001b[2J\u202e`;
+    const e = expectConfigError(() => parseEnvironmentYml(`dependencies:\n  - "${evil.replace(/\u001b/g, "\\e").replace(/\u202e/g, "\\u202e")}"\n`), { file: "environment.yml", line: 2, message: /is not a conda package spec/ });
+    expect(e.message.length).toBeLessThan(500);
+    expect(e.message).toContain("…");
+    expect(e.message).not.toMatch(/[\u001b\u202e]/);
+  });
+});

@@ -14,3 +14,10 @@ describe("parseJuliaProject", () => {
     expectConfigError(() => parseJuliaProject('[deps]\nX = "1"\n[compat\n', "binder/Project.toml"), { file: "binder/Project.toml", line: 3, message: /is not valid TOML/ });
   });
 });
+
+describe("parseJuliaProject: types of what r2d reads", () => {
+  it("[compat] that is not a table, or a julia that is not a string, is an error at its line", () => {
+    expectConfigError(() => parseJuliaProject('name = "X"\ncompat = 3\n'), { file: "Project.toml", line: 2, message: /\[compat\] must be a table, not the number 3/ });
+    expectConfigError(() => parseJuliaProject('[deps]\n\n[compat]\njulia = 1.9\n'), { file: "Project.toml", line: 4, message: /\[compat\] julia must be a version string, not the number 1\.9/ });
+  });
+});

@@ -112,3 +112,33 @@ describe("parsePipfileLock", () => {
     expectConfigError(() => parsePipfileLock('{"_meta": {"requires": {"python_version": "3.x"}}}'), { file: "Pipfile.lock", message: /"3\.x" is not a Python version/ });
   });
 });
+
+describe("Pipfile and Pipfile.lock: types of what r2d reads, with lines", () => {
+  it.each([
+    ['[requires]\npython_version = 3.11\n', 2, /python_version must be a string, not the number 3\.11/],
+    ['requires = "3.11"\n', 1, /\[requires\] must be a table, not the string "3\.11"/],
+    ['packages = ["numpy"]\n', 1, /\[packages\] must be a table, not an array/],
+    ['[packages]\nnumpy = "*"\npandas = 2\n', 3, /\[packages\] pandas must be a version string or a table, not the number 2/],
+    ['[dev-packages]\nlib = {path = 1}\n', 2, /\[dev-packages\] lib: path must be a string, not the number 1/],
+    ['[requires]\npython_version = "3.99"\n', 2, /python_version "3\.99": Python 3\.99 is not a version r2d can provide/],
+  ])("%j → error at line %i", (text, line, message) => {
+    expectConfigError(() => parsePipfile(text), { file: "Pipfile", line, message });
+  });
+
+  it("an impossible Python names the nearest in the hint", () => {
+    expect(expectConfigError(() => parsePipfile('[requires]\npython_version = "3.2"\n'), { file: "Pipfile", line: 2, message: /3\.2/ }).hint).toMatch(/use "3\.5" \(the nearest\)/);
+  });
+
+  it.each([
+    ['{"_meta": []}', /_meta must be an object/],
+    ['{"_meta": {"requires": {"python_version": 3.11}}}', /_meta\.requires\.python_version must be a string/],
+    ['{\n"default": [1]\n}', /default must be an object/],
+  ])("Pipfile.lock %s → error", (text, message) => {
+    expectConfigError(() => parsePipfileLock(text), { file: "Pipfile.lock", message });
+  });
+
+  it("the JSON error message is cut, whatever the input", () => {
+    const e = expectConfigError(() => parsePipfileLock(`{"a": ${"x".repeat(1000)}}`), { file: "Pipfile.lock", message: /is not valid JSON/ });
+    expect(e.message.split("\n")[0]!.length).toBeLessThan(250);
+  });
+});

@@ -39,3 +39,25 @@ describe("parsePyprojectToml", () => {
     expectConfigError(() => parsePyprojectToml("[project\n", "sub/pyproject.toml"), { file: "sub/pyproject.toml", line: 1, message: /is not valid TOML/ });
   });
 });
+
+describe("parsePyprojectToml: types and limits", () => {
+  it.each([
+    ['project = "demo"\n', 1, /\[project\] must be a table, not the string "demo"/],
+    ['# top\nbuild-system = 1\n[project]\nname = "x"\n', 2, /\[build-system\] must be a table, not the number 1/],
+    ['[project]\nrequires-python = ">=3.9; rm -rf /"\n', 2, /requires-python ">=3\.9; rm -rf \/" is not a version specifier/],
+    ['[project]\nrequires-python = ["3.9"]\n', 2, /requires-python must be a string, not an array/],
+  ])("%j → error at line %i", (text, line, message) => {
+    expectConfigError(() => parsePyprojectToml(text), { file: "pyproject.toml", line, message });
+  });
+
+  it("deeply nested inline arrays are refused with the file and line, not a stack overflow", () => {
+    const text = `[project]\nname = "x"\n[tool.x]\ny = ${"[".repeat(5000)}${"]".repeat(5000)}\n`;
+    const e = expectConfigError(() => parsePyprojectToml(text), { file: "pyproject.toml", line: 4, message: /is nested more than 32 levels deep/ });
+    expect(e.message).not.toContain("[[[[");
+  });
+
+  it("a TOML syntax error does not echo the source beyond the library's first line", () => {
+    const e = expectConfigError(() => parsePyprojectToml(`[project]\nname = "SECRET-LINE-CONTENT\n`), { file: "pyproject.toml", line: 2, message: /is not valid TOML/ });
+    expect(e.message).not.toContain("SECRET-LINE-CONTENT");
+  });
+});

@@ -69,3 +69,56 @@ describe("parseRuntimeTxt: errors", () => {
     expectConfigError(() => parseRuntimeTxt(text), { file: "runtime.txt", line: undefined, message: /runtime\.txt is empty/ });
   });
 });
+
+describe("parseRuntimeTxt: dates and versions that exist", () => {
+  it.each([
+    ["r-4.4-2031-13-45", /2031-13-45 is not a real date/],
+    ["r-2023-02-29", /2023-02-29 is not a real date/],
+    ["r-4.3-2024-04-31", /2024-04-31 is not a real date/],
+    ["r-4.3-2024-00-10", /not a real date/],
+  ])("%s → not a real date", (text, message) => {
+    expectConfigError(() => parseRuntimeTxt(text), { file: "runtime.txt", line: 1, message });
+  });
+
+  it("a leap day is a real date", () => {
+    expect(parseRuntimeTxt("r-4.3-2024-02-29").date).toBe("2024-02-29");
+  });
+
+  it("a date in the future has no snapshot yet", () => {
+    const next = new Date(Date.now() + 3 * 86_400_000).toISOString().slice(0, 10);
+    const e = expectConfigError(() => parseRuntimeTxt(`r-4.4-${next}`), { file: "runtime.txt", line: 1, message: /is in the future/ });
+    expect(e.hint).toMatch(/^use today's date or an earlier one, such as r-4\.4-\d{4}-\d{2}-\d{2}$/);
+  });
+
+  it.each([
+    ["python-3.99", "python-3.14"],
+    ["python-3.1", "python-3.5"],
+    ["python-3.4", "python-3.5"],
+    ["python-4.0", "python-3.14"],
+    ["python-2.6", "python-2.7"],
+  ])("%s is not a Python r2d can provide; the hint names %s", (text, nearest) => {
+    const e = expectConfigError(() => parseRuntimeTxt(text), { file: "runtime.txt", line: 1, message: /is not a version r2d can provide/ });
+    expect(e.hint).toBe(`use ${nearest} (the nearest); r2d can provide 2.7 and 3.5 to 3.14`);
+  });
+
+  it.each([["python-3.5"], ["python-3.13"], ["python-3.14"], ["r-4.6-2025-06-01"], ["r-4.3.2-2024-01-10"], ["r-3.3.0-2019-01-01"], ["r-4.5.1-2025-07-01"]])("%s is accepted", (text) => {
+    expect(() => parseRuntimeTxt(text)).not.toThrow();
+  });
+
+  it.each([
+    ["r-4.9-2024-05-01", /R 4\.9 is not a version r2d can provide/, "use r-4.6-2024-05-01 (the nearest)"],
+    ["r-4.4.9-2024-05-01", /R 4\.4\.9 is not/, "use r-4.4.3-2024-05-01 (the nearest)"],
+    ["r-3.2-2024-05-01", /R 3\.2 is not/, "use r-3.3-2024-05-01 (the nearest)"],
+    ["r-5.0", /R 5\.0 is not/, "use r-4.6 (the nearest)"],
+    ["r-4-2024-05-01", /R versions are X\.Y or X\.Y\.Z/, "use one of"],
+  ])("%s → the nearest valid R in the hint", (text, message, hint) => {
+    const e = expectConfigError(() => parseRuntimeTxt(text), { file: "runtime.txt", line: 1, message });
+    expect(e.hint).toContain(hint);
+  });
+
+  it("the offending line is quoted, cut and escaped", () => {
+    const e = expectConfigError(() => parseRuntimeTxt(`python-3.11-${"x".repeat(300)}\u001b]0;pwned\u0007`), { file: "runtime.txt", line: 1, message: /not name-version/ });
+    expect(e.message).not.toMatch(/[\u0007\u001b]/);
+    expect(e.message.split("\n")[0]!.length).toBeLessThan(200);
+  });
+});
