@@ -121,7 +121,8 @@ export async function detectRepo(repo: string, opts: DetectOptions = {}): Promis
 
 /**
  * binder/ or .binder/ (a symlink to a folder inside the repository counts; one leading outside, or
- * dangling, is an error). A future --config-dir is one more call: `root.resolve(dir, { location: { file: "--config-dir" } })`.
+ * dangling, is an error). A future --config-dir is checked the same way in one line:
+ * `await root.subRoot(opts.configDir, "--config-dir")` refuses a folder that is missing or leads out.
  */
 async function findConfigDir(root: RepoRoot): Promise<string> {
   const isDir = async (name: string) => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseEnvironmentYml } from "../../src/detect/environment-yml.js";
+import { makePlan } from "../../src/plan/index.js";
 import { expectConfigError } from "./helpers.js";
 
 const EMPTY = { python: null, hasR: false, pipHasLocalReferences: false, channels: [], warnings: [] };
@@ -168,5 +169,21 @@ describe("parseEnvironmentYml: meaning checked at plan time", () => {
     expect(e.message.length).toBeLessThan(500);
     expect(e.message).toContain("…");
     expect(e.message).not.toMatch(/[\u001b\u202e]/);
+  });
+});
+
+describe("environment.yml warnings reach the plan", () => {
+  const facts = (path: string, text: string, extra: Record<string, unknown> = {}) =>
+    ({ root: "/r", configDir: "", files: { environment: { path, data: parseEnvironmentYml(text, path) }, ...extra }, ignored: [], suspicious: [], credentials: [] }) as Parameters<typeof makePlan>[0];
+  const text = "dependencies:\n  - python=3.11\n  - conda-forge/osx-arm64::libcxx\n";
+
+  it("as a warning with the file and line when the conda pack uses the file", () => {
+    const plan = makePlan(facts("binder/environment.yml", text), { invoking: { uid: 0, name: "root" } });
+    expect(plan.messages).toContainEqual({ level: "warn", text: expect.stringMatching(/^binder\/environment\.yml:3: "conda-forge\/osx-arm64::libcxx" asks for the osx-arm64 subdir/) });
+  });
+
+  it("not when a Dockerfile wins and the file is ignored", () => {
+    const plan = makePlan(facts("environment.yml", text, { dockerfile: { path: "Dockerfile", data: { from: ["x"], legacyBinderBase: false, finalUser: null, text: "FROM x\n" } } }), { invoking: { uid: 0, name: "root" } });
+    expect(plan.messages.some((m) => m.text.includes("osx-arm64"))).toBe(false);
   });
 });

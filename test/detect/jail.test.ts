@@ -163,3 +163,12 @@ describe("detectRepo: nothing outside is echoed, even through a symlinked root",
     expect(facts.files.requirements?.path).toBe("requirements.txt");
   });
 });
+
+describe("the plan raises a read error kept on a file it uses", () => {
+  it("a 5 MiB postBuild (a script the plan runs) stops the plan; unused, it would not", async () => {
+    const j = await jail({ "requirements.txt": "numpy\n", postBuild: `#!/bin/bash\n${"#".repeat(5 * 1024 * 1024)}\n` });
+    await expectConfigErrorAsync(planRepo(j.repo, { invoking: { uid: 0, name: "root" } }), { file: "postBuild", message: /^postBuild: is 5\.0 MiB; r2d reads config files up to 4 MiB/ });
+    const k = await jail({ Dockerfile: "FROM x\n", postBuild: `#!/bin/bash\n${"#".repeat(5 * 1024 * 1024)}\n` });
+    expect((await planRepo(k.repo, { invoking: { uid: 0, name: "root" } })).plan.buildpack).toBe("dockerfile");
+  });
+});
