@@ -101,7 +101,8 @@ function makeRoot(real: string, prefixes: string[], label: string, opts: RepoRoo
       if (!r.stats?.isDirectory()) {
         throw new ConfigError(`${name} is not a directory in ${real}`, { location: { file: flag }, hint: "give a path relative to the repository root" });
       }
-      const lexical = prefixes.map((p) => path.resolve(p, rel));
+      // The names links may use for the subdir; not when `..` is involved (its meaning depends on links).
+      const lexical = rel.split("/").includes("..") ? [] : prefixes.map((p) => path.resolve(p, rel));
       return makeRoot(r.real, [...new Set([r.real, ...lexical])], `the build directory (${name})`, opts);
     },
     async readConfigFile(rel, ro = {}) {
@@ -212,7 +213,7 @@ async function walk(real: string, prefixes: string[], label: string, rel: string
 }
 
 function split(p: string, from: Step["from"]): Step[] {
-  return p.split(/[/\\]/).filter((c) => c !== "" && c !== ".").map((c) => ({ name: c, from }));
+  return p.split("/").filter((c) => c !== "" && c !== ".").map((c) => ({ name: c, from }));
 }
 
 /** The part of an absolute path below one of the root's names, or null when it is elsewhere. */
