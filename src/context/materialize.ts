@@ -2,19 +2,36 @@
  * materializeContext: the same layout as contextTar, written into a directory (for
  * `buildctl --local context=DIR`). Files are hard-linked when possible (same filesystem, allowed),
  * copied otherwise. Nothing is ever written into the repository: hard-linked files are never
- * chmod'ed or touched, generated files are always written as new files.
+ * chmod'ed or touched, generated files are always written as new files. Every repository entry
+ * is checked against the walk as it is placed (verify.ts): a swap fails the materialisation.
  */
 
-import { constants } from "node:fs";
+import fs from "node:fs";
 import fsp from "node:fs/promises";
 import path from "node:path";
 import { ConfigError } from "../errors.js";
 import { planLayout, type LayoutEntry } from "./layout.js";
-import type { ContextSelection, MaterializeOptions } from "./types.js";
+import type { ContextFile, ContextSelection, MaterializeOptions } from "./types.js";
+import {
+  changedError,
+  checkWalkedDir,
+  checkWalkedSymlink,
+  openWalkedFile,
+  readError,
+  sameEntry,
+  sizeChangedError,
+} from "./verify.js";
 
 const FILE_CONCURRENCY = 32;
+const COPY_CHUNK = 1024 * 1024;
+/** New files in the context directory: created here, never through an existing name or link. */
+const CREATE_FLAGS = fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | (fs.constants.O_NOFOLLOW ?? 0);
 /** Errors after which a copy is tried instead of a hard link. */
 const LINK_FALLBACK = new Set(["EXDEV", "EPERM", "EACCES", "EMLINK", "ENOTSUP", "EOPNOTSUPP", "ENOSYS"]);
+
+function readAt(fd: number, buf: Buffer, position: number): Promise<number> {
+  return new Promise((resolve, reject) => fs.read(fd, buf, 0, buf.length, position, (err, n) => (err ? reject(err) : resolve(n))));
+}
 
 function errCode(err: unknown): string | undefined {
   return (err as NodeJS.ErrnoException | undefined)?.code;
@@ -64,47 +81,37 @@ export async function materializeContext(sel: ContextSelection, opts: Materializ
 
   // 1. Directories, parents first (the layout lists parents before children). Writable for now.
   const dirs = entries.filter((e) => e.type === "dir");
-  for (const d of dirs) await fsp.mkdir(target(d), { recursive: true, mode: 0o700 });
+  for (const d of dirs) {
+    if (d.source) checkWalkedDir(sel.root, d.source);
+    await fsp.mkdir(target(d), { recursive: true, mode: 0o700 });
+  }
 
   // 2. Files and symlinks.
-  let linksWork = true;
+  const root = sel.root;
+  const state = { linksWork: true };
   const leaves = entries.filter((e) => e.type !== "dir");
   let next = 0;
+  let failed = false;
+  const place = async (e: LayoutEntry): Promise<void> => {
+    const dst = target(e);
+    if (e.type === "symlink") {
+      if (e.source) checkWalkedSymlink(root, e.source);
+      await fsp.symlink(e.linkTarget ?? "", dst); // the walk's text, never read again from the repository
+      await fsp.lutimes(dst, e.mtime, e.mtime).catch(() => undefined);
+    } else if (e.content) {
+      await writeGenerated(dst, e.content, e.mode, e.mtime);
+    } else {
+      await placeFile(root, e.source!, dst, e.mode, e.mtime, state);
+    }
+  };
   const worker = async (): Promise<void> => {
-    while (next < leaves.length) {
-      const e = leaves[next++]!;
-      const dst = target(e);
-      if (e.type === "symlink") {
-        await fsp.symlink(e.linkTarget ?? "", dst);
-        await fsp.lutimes(dst, e.mtime, e.mtime).catch(() => undefined);
-        continue;
-      }
-      if (e.content) {
-        // A generated file: always a fresh inode, never through a link into the repository.
-        await fsp.rm(dst, { force: true });
-        await fsp.writeFile(dst, e.content, { mode: e.mode });
-        await fsp.chmod(dst, e.mode);
-        await fsp.utimes(dst, e.mtime, e.mtime);
-        continue;
-      }
-      const src = e.source!;
-      if (linksWork) {
-        try {
-          await fsp.link(src.abs, dst);
-          continue; // same inode: mode and mtime are already the repository's; do not touch them
-        } catch (err) {
-          const code = errCode(err);
-          if (code === "EXDEV") linksWork = false; // every other file would fail the same way
-          if (!LINK_FALLBACK.has(code ?? "")) throw readError(src.rel, err);
-        }
-      }
+    while (next < leaves.length && !failed) {
       try {
-        await fsp.copyFile(src.abs, dst, constants.COPYFILE_FICLONE);
+        await place(leaves[next++]!);
       } catch (err) {
-        throw readError(src.rel, err);
+        failed = true; // the others stop too: the directory is thrown away
+        throw err;
       }
-      await fsp.chmod(dst, e.mode);
-      await fsp.utimes(dst, e.mtime, e.mtime);
     }
   };
   await Promise.all(Array.from({ length: Math.min(FILE_CONCURRENCY, leaves.length) }, worker));
@@ -117,9 +124,78 @@ export async function materializeContext(sel: ContextSelection, opts: Materializ
   }
 }
 
-function readError(rel: string, err: unknown): ConfigError {
-  return new ConfigError(`cannot copy ${rel} into the build context: ${(err as Error).message}`, {
-    hint: `fix its permissions, or leave it out with a .dockerignore entry or --exclude ${rel}`,
-    cause: err,
+/** A generated file: always a fresh inode created exclusively, never written through a link. */
+async function writeGenerated(dst: string, content: Buffer, mode: number, mtime: Date): Promise<void> {
+  await fsp.rm(dst, { force: true });
+  const fh = await fsp.open(dst, CREATE_FLAGS, 0o600);
+  try {
+    await fh.writeFile(content);
+    await fh.chmod(mode);
+    await fh.utimes(mtime, mtime);
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * A repository file: hard-linked when the filesystem allows, and the new link must be the inode
+ * the walk saw (a folder swapped on the way would link something else); copied otherwise, through
+ * a descriptor checked against the walk.
+ */
+async function placeFile(
+  root: string,
+  f: ContextFile,
+  dst: string,
+  mode: number,
+  mtime: Date,
+  state: { linksWork: boolean },
+): Promise<void> {
+  if (state.linksWork) {
+    try {
+      await fsp.link(f.abs, dst); // link() does not follow a final symlink on Linux
+      const st = fs.lstatSync(dst); // synchronous: one cheap call, no second thread-pool round trip per file
+      if (!sameEntry(f, st)) {
+        await fsp.rm(dst, { force: true });
+        const sizeOnly = st.isFile() && st.dev === f.dev && st.ino === f.ino;
+        throw changedError(root, f, sizeOnly ? `it is now ${st.size} bytes; it was ${f.size}` : undefined);
+      }
+      return; // same inode: mode and mtime are already the repository's; do not touch them
+    } catch (err) {
+      if (err instanceof ConfigError) throw err;
+      const code = errCode(err);
+      if (code === "EXDEV") state.linksWork = false; // every other file would fail the same way
+      if (code === "ENOENT" || code === "ENOTDIR") throw changedError(root, f);
+      if (!LINK_FALLBACK.has(code ?? "")) throw readError(f.rel, err, "copy");
+    }
+  }
+  await copyWalkedFile(root, f, dst);
+  await fsp.chmod(dst, mode);
+  await fsp.utimes(dst, mtime, mtime);
+}
+
+/** Copies through the checked descriptor into a new file; the byte count must be the walked size. */
+async function copyWalkedFile(root: string, f: ContextFile, dst: string): Promise<void> {
+  const src = openWalkedFile(root, f);
+  const out = await fsp.open(dst, CREATE_FLAGS, 0o600).catch((err: unknown) => {
+    fs.closeSync(src);
+    throw err;
   });
+  try {
+    const buf = Buffer.allocUnsafe(Math.min(Math.max(f.size, 1), COPY_CHUNK) + 1);
+    let copied = 0;
+    for (;;) {
+      const bytesRead = await readAt(src, buf, copied);
+      if (bytesRead === 0) break;
+      if (copied + bytesRead > f.size) throw sizeChangedError(f, copied + bytesRead, true);
+      await out.write(buf, 0, bytesRead);
+      copied += bytesRead;
+    }
+    if (copied !== f.size) throw sizeChangedError(f, copied, false);
+  } catch (err) {
+    if (err instanceof ConfigError) throw err;
+    throw readError(f.rel, err, "copy");
+  } finally {
+    fs.closeSync(src);
+    await out.close();
+  }
 }

@@ -12,6 +12,7 @@ import path from "node:path";
 import balena from "@balena/dockerignore";
 import type { Ignore } from "@balena/dockerignore";
 import { ConfigError } from "../errors.js";
+import { clip } from "./verify.js";
 
 // The package is CommonJS with `module.exports = factory; factory.default = factory`.
 const makeIgnore: (opts?: { ignorecase?: boolean }) => Ignore = balena.default;
@@ -142,13 +143,15 @@ export function makeRule(text: string, normalized: string, kind: RuleKind, sourc
     p = p.slice(1);
   }
   if (p.endsWith("\\") && !p.endsWith("\\\\")) {
-    throw new ConfigError(`bad pattern "${text}": it ends with an escaping backslash`, { location: where });
+    throw new ConfigError(`bad pattern "${clip(text)}": it ends with an escaping backslash`, { location: where });
   }
   const test = balenaTester(p);
   try {
     test("probe");
   } catch (err) {
-    throw new ConfigError(`bad pattern "${text}": ${(err as Error).message}`, {
+    // The engine's message quotes the whole compiled pattern: keep only what it says is wrong.
+    const why = (err as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, "");
+    throw new ConfigError(`bad pattern "${clip(text)}": ${clip(why)}`, {
       location: where,
       hint: "check the [...] character classes; write \\[ for a literal bracket",
       cause: err,

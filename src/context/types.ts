@@ -48,6 +48,12 @@ export interface ContextFile {
   mtimeMs: number;
   /** The link text, verbatim, for symlinks. */
   linkTarget?: string;
+  /**
+   * The walk's lstat identity (`st_dev`, `st_ino`): when the entry is sent, what is opened must
+   * be this very inode, of the same type and (for files) size, or the build fails.
+   */
+  dev: number;
+  ino: number;
 }
 
 export type ExcludedReason = "git" | "data" | "exclude" | "dockerignore" | "symlink-outside" | "special";

@@ -138,18 +138,20 @@ export async function runBuild(engine: Engine, req: BuildRequest, opts: RunBuild
     stdin.on("error", () => {
       /* EPIPE: the client stopped reading (it failed or was killed); its exit tells why */
     });
+    // Stop the client first and close its input only once it has exited: a context cut at an
+    // entry boundary is still a valid tar, and a client that saw its end could build and tag it.
+    const stopForContext = (err: unknown): void => {
+      contextError ??= err;
+      if (sub.exitCode !== null || sub.signalCode !== null) stdin.destroy();
+      else sub.once("exit", () => stdin.destroy());
+      sub.kill("SIGINT");
+    };
     try {
       contextStream = opts.context();
-      contextStream.on("error", (err: unknown) => {
-        contextError ??= err;
-        stdin.destroy();
-        sub.kill("SIGINT");
-      });
+      contextStream.on("error", stopForContext);
       contextStream.pipe(stdin);
     } catch (err) {
-      contextError = err;
-      stdin.destroy();
-      sub.kill("SIGINT");
+      stopForContext(err);
     }
   }
 

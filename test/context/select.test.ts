@@ -18,7 +18,13 @@ afterEach(async () => {
 async function repo(spec: Spec): Promise<string> {
   const r = await tmpRepo(spec);
   cleanups.push(r.cleanup);
-  return r.root;
+  return fsSync.realpathSync(r.root);
+}
+
+/** The directory a readdir call reads: `/proc/self/fd/N` resolved while the descriptor is open. */
+function realDir(p: fsSync.PathLike): string {
+  const s = String(p);
+  return s.startsWith("/proc/self/fd/") ? fsSync.realpathSync(s) : path.resolve(s);
 }
 
 describe("selectContext: basics", () => {
@@ -82,7 +88,7 @@ describe("selectContext: basics", () => {
     // Root reads mode-000 directories anyway, so the permission error is simulated at the fs boundary.
     const real = fsp.readdir.bind(fsp);
     const spy = vi.spyOn(fsp, "readdir").mockImplementation(((p: fsSync.PathLike, o: unknown) => {
-      if (String(p).endsWith(`${path.sep}locked`)) {
+      if (realDir(p).endsWith(`${path.sep}locked`)) {
         return Promise.reject(Object.assign(new Error(`EACCES: permission denied, scandir '${String(p)}'`), { code: "EACCES" }));
       }
       return (real as (p: fsSync.PathLike, o: unknown) => Promise<unknown>)(p, o);
@@ -351,9 +357,15 @@ describe("selectContext: excludes and includes", () => {
 });
 
 describe("selectContext: excluded directories are never walked", () => {
+  /** Directories read, as real paths (the walk reads them through /proc/self/fd/N where it can). */
   function spyReaddir() {
-    const spy = vi.spyOn(fsp, "readdir");
-    return () => spy.mock.calls.map((c) => path.resolve(String(c[0])));
+    const seen: string[] = [];
+    const real = fsp.readdir.bind(fsp);
+    vi.spyOn(fsp, "readdir").mockImplementation(((p: fsSync.PathLike, o: unknown) => {
+      seen.push(realDir(p));
+      return (real as (p: fsSync.PathLike, o: unknown) => Promise<unknown>)(p, o);
+    }) as typeof fsp.readdir);
+    return () => seen;
   }
   const under = (root: string, sub: string) => (p: string) => p === path.join(root, sub) || p.startsWith(path.join(root, sub) + path.sep);
 
