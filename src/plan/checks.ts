@@ -4,7 +4,6 @@ import { PIPENV } from "../buildpacks/pipfile.js";
 import { R_LIBS } from "../buildpacks/r.js";
 import { VENV } from "../buildpacks/shared.js";
 import { ConfigError } from "../errors.js";
-import { checkImageName } from "../image-name.js";
 import type { PlanMessage } from "./types.js";
 
 /**
@@ -44,11 +43,6 @@ function normalised(dir: string): string {
     else parts.push(part);
   }
   return `/${parts.join("/")}`;
-}
-
-/** The image FROM names: `--base-image`, else the buildpack's choice (made from `source`, a config file). */
-export function checkBaseImage(image: string, source: string): string {
-  return checkImageName(image, source);
 }
 
 /**

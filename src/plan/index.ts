@@ -2,7 +2,8 @@ import { DEFAULT_BUILDPACK, selectBuildpack } from "../buildpacks/index.js";
 import { CRAN_SECRET, PIP_SECRET } from "../buildpacks/shared.js";
 import type { ConfigKey, RepoFacts } from "../detect/types.js";
 import { ConfigError, UnsupportedError } from "../errors.js";
-import { appendixMessages, checkBaseImage, checkRepoDir } from "./checks.js";
+import { checkImageName } from "../image-name.js";
+import { appendixMessages, checkRepoDir } from "./checks.js";
 import type { BuildPlan, PlanMessage } from "./types.js";
 import { resolveUser, type UserOptions } from "./user.js";
 import { R2D_VERSION } from "./version.js";
@@ -70,10 +71,11 @@ export function makePlan(facts: RepoFacts, options: PlanOptions = {}): BuildPlan
   if (pack === DEFAULT_BUILDPACK && !pack.detect(facts)) {
     messages.push({ level: "info", text: "no config file found: a plain Python image (add requirements.txt or environment.yml to install packages)" });
   }
-  // The repository's own Dockerfile names its base itself (it may be an ARG); r2d writes only its own FROM.
+  // What FROM will say: --base-image, else the buildpack's choice, made from its first config file. (The
+  // repository's own Dockerfile names its base itself, maybe through an ARG: r2d writes no FROM then.)
   const baseImage = options.baseImage
-    ? checkBaseImage(options.baseImage, "--base-image")
-    : generated ? checkBaseImage(c.baseImage, c.used[0] ? files[c.used[0].key]!.path : pack.name) : c.baseImage;
+    ? checkImageName(options.baseImage, "--base-image")
+    : generated ? checkImageName(c.baseImage, c.used[0] ? files[c.used[0].key]!.path : pack.name) : c.baseImage;
   if (options.baseImage) {
     messages.push({ level: "info", text: `base image ${options.baseImage} replaces ${c.baseImage}${c.python ? `; the image has whatever Python it ships, not necessarily ${c.python}` : ""}` });
   }
