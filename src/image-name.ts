@@ -1,17 +1,26 @@
 import path from "node:path";
 import { ConfigError } from "./errors.js";
 
-/** Docker's reference grammar, simplified: [host[:port]/]path[:tag][@digest], lower-case path. */
+/**
+ * Docker's reference grammar (distribution/reference): [domain[:port]/]path[:tag][@digest], with
+ * lower-case path components, a name of at most 255 characters and a tag of at most 128.
+ */
+const DOMAIN_COMPONENT = "(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])";
+const DOMAIN = `(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[a-fA-F0-9:]+\\])(?::[0-9]+)?`;
 const COMPONENT = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
-const REFERENCE = new RegExp(
-  `^(?:[a-zA-Z0-9.-]+(?::\\d+)?/)?${COMPONENT}(?:/${COMPONENT})*(?::[\\w][\\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$`,
-);
+const NAME = `(?:${DOMAIN}/)?${COMPONENT}(?:/${COMPONENT})*`;
+const TAG = "[\\w][\\w.-]{0,127}";
+const DIGEST = "[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}";
+const REFERENCE = new RegExp(`^(${NAME})(?::${TAG})?(?:@${DIGEST})?$`);
+const NAME_MAX = 255;
 
+/** `name` when it is a valid image reference; a ConfigError naming `flag` otherwise. */
 export function checkImageName(name: string, flag = "--image-name"): string {
-  if (!REFERENCE.test(name)) {
-    throw new ConfigError(`"${name}" is not a valid image name`, {
+  const m = REFERENCE.exec(name);
+  if (!m || m[1]!.length > NAME_MAX) {
+    throw new ConfigError(`${JSON.stringify(name.length > 100 ? `${name.slice(0, 100)}…` : name)} is not a valid image name`, {
       location: { file: flag },
-      hint: "use lower-case letters, digits, . _ - and /, with an optional :tag, e.g. registry.example.org/team/model:v1",
+      hint: "use lower-case letters, digits, . _ - and /, with an optional :tag or @sha256:digest, e.g. registry.example.org/team/model:v1",
     });
   }
   return name;

@@ -43,10 +43,10 @@ describe.each(cases)("fixture %s", (name) => {
     if (plan.buildpack !== "dockerfile") {
       const names = parsed.getInstructions().map((i) => i.getKeyword());
       // Dependencies are installed before the repository is copied, and the image ends as the user.
-      const copyRepo = parsed.getInstructions().findIndex((i) => i.getKeyword() === "COPY" && i.getArgumentsContent()?.includes("src/ "));
+      const copyRepo = parsed.getInstructions().findIndex((i) => i.getKeyword() === "COPY" && i.getArgumentsContent()?.includes('"src/"'));
       expect(copyRepo).toBeGreaterThan(0);
       for (const file of plan.dependencyFiles) {
-        const at = parsed.getInstructions().findIndex((i) => i.getKeyword() === "COPY" && i.getArgumentsContent()?.includes(`src/${file}`));
+        const at = parsed.getInstructions().findIndex((i) => i.getKeyword() === "COPY" && i.getArgumentsContent()?.includes(`"src/${file}"`));
         expect(at, `${file} copied before the repository`).toBeGreaterThan(-1);
         expect(at).toBeLessThan(copyRepo);
       }

@@ -8,6 +8,7 @@ import { interruptSignal, runCleanups } from "../cleanup.js";
 import { createReporter } from "../cli/report.js";
 import { dockerClientOf, probeEngine } from "../engine/index.js";
 import { BuildError } from "../errors.js";
+import { makeScrubber } from "../redact.js";
 import { INPUT_NAMES, planAction, readInputs, secretValues, type ActionInputs, type Env } from "./inputs.js";
 import {
   actionOutputs,
@@ -68,7 +69,9 @@ export async function runAction(env: Env, io: ActionIo): Promise<number> {
   try {
     const inputs = readInputs(env, io.cwd);
     const plan = planAction(inputs);
-    const onEvent = logEvents(io, debug(env));
+    // The runner masks what maskCommands named; events are scrubbed too, so other log readers never see them.
+    const scrub = makeScrubber({ ...plan.build, extra: secretValues(env), debug: debug(env) });
+    const onEvent = logEvents({ ...io, write: (s) => io.write(scrub(s)) }, debug(env));
     const common: Partial<BuildRepoOptions> = { onEvent, signal: io.signal };
 
     const result: BuildRepoResult = await group(io, `r2d: build ${plan.build.imageName ?? inputs.repo}`, () => buildRepo(plan.repo, { ...plan.build, ...common }));

@@ -1,6 +1,7 @@
 import { use } from "../detect/index.js";
 import type { Step } from "../plan/types.js";
-import { DEFAULT_PYTHON, dirOf } from "./shared.js";
+import { shellCommand, shellQuote } from "../shell.js";
+import { cd, DEFAULT_PYTHON, dirOf } from "./shared.js";
 import type { Buildpack, PackContext } from "./types.js";
 
 /** micromamba's official image: a static solver on Debian bookworm slim, no base environment to carry. */
@@ -14,15 +15,15 @@ export function condaEnvironment(ctx: PackContext): { step: Step; deferred: bool
   const data = use(found);
   const python = data.python ?? DEFAULT_PYTHON;
   const file = found.path.split("/").pop()!;
-  const extra = [data.python ? "" : ` "python=${python}"`, data.channels.length ? "" : " --channel conda-forge"].join("");
+  const extra = [...(data.python ? [] : [`python=${python}`]), ...(data.channels.length ? [] : ["--channel", "conda-forge"])];
   return {
     step: {
       title: `conda environment from ${found.path} (micromamba)`,
       user: "user",
       commands: [
-        ...(found.path.includes("/") ? [`cd ${dirOf(ctx.repoDir, found.path)}`] : []),
+        ...(found.path.includes("/") ? [cd(dirOf(ctx.repoDir, found.path))] : []),
         // No `micromamba clean`: the package cache is a BuildKit cache mount, so it never lands in a layer.
-        `micromamba create --yes --prefix ${CONDA_ENV} --file ${file}${extra}`,
+        shellCommand(["micromamba", "create", "--yes", "--prefix", CONDA_ENV, "--file", file, ...extra]),
       ],
       caches: [{ id: `r2d-conda-pkgs-${ctx.user.uid}`, target: `${CONDA_DIR}/pkgs`, uid: ctx.user.uid }],
     },
@@ -57,7 +58,7 @@ export const conda: Buildpack = {
         {
           title: "micromamba must be in the base image",
           user: "root",
-          commands: [`command -v micromamba >/dev/null || { echo "r2d: the base image has no micromamba; use ${CONDA_BASE_IMAGE} or an image that has it" >&2; exit 1; }`],
+          commands: [`command -v micromamba >/dev/null || { echo ${shellQuote(`r2d: the base image has no micromamba; use ${CONDA_BASE_IMAGE} or an image that has it`)} >&2; exit 1; }`],
         },
       ],
       dependencyFiles: env.deferred ? [] : [path],

@@ -1,8 +1,9 @@
 import { use } from "../detect/index.js";
-import { DEFAULT_PYTHON, dirOf, ensurePython, pip, pipCache, PIP_SECRET, pythonBaseImage, venv } from "./shared.js";
+import { shellCommand } from "../shell.js";
+import { cd, DEFAULT_PYTHON, dirOf, ensurePython, pip, PIP_ENV, pipCache, PIP_SECRET, pythonBaseImage, venv } from "./shared.js";
 import type { Buildpack } from "./types.js";
 
-const PIPENV = "/srv/pipenv";
+export const PIPENV = "/srv/pipenv";
 
 export const pipfile: Buildpack = {
   name: "pipfile",
@@ -28,8 +29,8 @@ export const pipfile: Buildpack = {
       title: lock ? `packages pinned in ${lock.path}` : `packages from ${file!.path} (no lock file: resolved now)`,
       user: "user" as const,
       commands: [
-        ...(dir === repoDir ? [] : [`cd ${dir}`]),
-        `PIPENV_VERBOSITY=-1 PIPENV_NOSPIN=1 PIP_CONFIG_FILE=/run/secrets/${PIP_SECRET} PIP_CACHE_DIR=/tmp/r2d-cache/pip ${PIPENV}/bin/pipenv install --dev ${lock ? "--ignore-pipfile" : "--skip-lock"}`,
+        ...(dir === repoDir ? [] : [cd(dir)]),
+        `PIPENV_VERBOSITY=-1 PIPENV_NOSPIN=1 ${PIP_ENV} ${shellCommand([`${PIPENV}/bin/pipenv`, "install", "--dev", lock ? "--ignore-pipfile" : "--skip-lock"])}`,
       ],
       caches: [pipCache(ctx.user.uid)],
       secrets: [PIP_SECRET],
@@ -46,7 +47,7 @@ export const pipfile: Buildpack = {
         {
           title: `pipenv, in its own environment (${PIPENV}) so it stays out of yours`,
           user: "user",
-          commands: [`python3 -m venv ${PIPENV}`, pip("pipenv").replace("pip install", `${PIPENV}/bin/pip install`)],
+          commands: [shellCommand(["python3", "-m", "venv", PIPENV]), pip(["pipenv"], `${PIPENV}/bin/pip`)],
           caches: [pipCache(ctx.user.uid)],
           secrets: [PIP_SECRET],
         },

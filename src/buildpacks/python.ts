@@ -28,7 +28,7 @@ export function pythonInstalls(ctx: PackContext): { files: string[]; pre: Step[]
   const req = facts.files.requirements;
   if (req) {
     const data = use(req);
-    const step = pipStep(ctx, `pip packages from ${req.path}`, `-r ${req.path.split("/").pop()}`, dirOf(repoDir, req.path));
+    const step = pipStep(ctx, `pip packages from ${req.path}`, ["-r", req.path.split("/").pop()!], dirOf(repoDir, req.path));
     if (data.hasLocalReferences || isPythonPackage(facts)) {
       post.push(step);
       used.push({ key: "requirements", use: "pip install -r, after the code is copied (it refers to local files)" });
@@ -39,7 +39,7 @@ export function pythonInstalls(ctx: PackContext): { files: string[]; pre: Step[]
     }
   }
   if (isPythonPackage(facts)) {
-    post.push(pipStep(ctx, "the repository as a Python package", ".", repoDir));
+    post.push(pipStep(ctx, "the repository as a Python package", ["."], repoDir));
     if (facts.files.setupPy) used.push({ key: "setupPy", use: "pip install ." });
     if (facts.files.pyproject?.data?.isPackage) used.push({ key: "pyproject", use: "pip install ." });
   }

@@ -4,7 +4,8 @@ import { R_VERSIONS } from "../detect/versions.js";
 import type { Step } from "../plan/types.js";
 import { condaEnv, condaEnvironment } from "./conda.js";
 import { pythonInstalls } from "./python.js";
-import { aptCaches, CRAN_SECRET, dirOf, ensurePython, sq, venv } from "./shared.js";
+import { shellCommand, shellQuote } from "../shell.js";
+import { aptCaches, cd, CRAN_SECRET, dirOf, ensurePython, venv } from "./shared.js";
 import type { Buildpack, Contribution, PackContext } from "./types.js";
 
 export const DEFAULT_R = "4.4.2";
@@ -34,11 +35,13 @@ function defaultCran(date: string | null): string {
   return date ? `https://packagemanager.posit.co/cran/${date}` : "";
 }
 
-function rStep(ctx: PackContext, title: string, cran: string, args: string, cwd = ctx.repoDir): Step {
+/** The helper script in one of its modes; the CRAN mirror comes from the build secret, else `cran`. */
+function rStep(ctx: PackContext, title: string, cran: string, args: readonly string[], cwd = ctx.repoDir): Step {
+  const fallback = cran ? `echo ${shellQuote(cran)}` : "true";
   return {
     title,
     user: "user",
-    commands: [...(cwd === ctx.repoDir ? [] : [`cd ${cwd}`]), `R2D_CRAN="$(cat /run/secrets/${CRAN_SECRET} 2>/dev/null || ${cran ? `echo ${cran}` : "true"})" Rscript ${HELPER} ${args}`],
+    commands: [...(cwd === ctx.repoDir ? [] : [cd(cwd)]), `R2D_CRAN="$(cat /run/secrets/${CRAN_SECRET} 2>/dev/null || ${fallback})" ${shellCommand(["Rscript", HELPER, ...args])}`],
     secrets: [CRAN_SECRET],
   };
 }
@@ -90,21 +93,21 @@ export const r: Buildpack = {
       const pkgs = use(reqR).packages;
       files.push(reqR.path);
       if (pkgs && pkgs.length) {
-        pre.push(rStep(ctx, `R packages from ${reqR.path} (pkg_list)`, cran, `packages ${pkgs.map(sq).join(" ")}`));
+        pre.push(rStep(ctx, `R packages from ${reqR.path} (pkg_list)`, cran, ["packages", ...pkgs]));
         used.push({ key: "requirementsR", use: `install.packages(${pkgs.join(", ")}) from the CRAN mirror` });
       } else {
-        pre.push(rStep(ctx, `${reqR.path} (run as an R script)`, cran, `script ${reqR.path.split("/").pop()}`, dirOf(ctx.repoDir, reqR.path)));
+        pre.push(rStep(ctx, `${reqR.path} (run as an R script)`, cran, ["script", reqR.path.split("/").pop()!], dirOf(ctx.repoDir, reqR.path)));
         used.push({ key: "requirementsR", use: "Rscript (no pkg_list found, so the script runs as written)" });
       }
     }
     if (facts.files.installR) {
       const p = facts.files.installR.path;
       files.push(p);
-      pre.push(rStep(ctx, `${p} (run as an R script)`, cran, `script ${p.split("/").pop()}`, dirOf(ctx.repoDir, p)));
+      pre.push(rStep(ctx, `${p} (run as an R script)`, cran, ["script", p.split("/").pop()!], dirOf(ctx.repoDir, p)));
       used.push({ key: "installR", use: "Rscript, before the code is copied" });
     }
     if (facts.files.description) {
-      post.push(rStep(ctx, "the repository as an R package (DESCRIPTION)", cran, "description ."));
+      post.push(rStep(ctx, "the repository as an R package (DESCRIPTION)", cran, ["description", "."]));
       used.push({ key: "description", use: `R package ${use(facts.files.description).package}: dependencies, then R CMD INSTALL` });
     }
 

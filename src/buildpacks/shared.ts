@@ -1,6 +1,7 @@
 import semver from "semver";
 import { ConfigError, UnsupportedError } from "../errors.js";
 import type { CacheMount, Step } from "../plan/types.js";
+import { shellCommand } from "../shell.js";
 import type { PackContext } from "./types.js";
 
 /** Python's default when nothing pins it: repo2docker's (3.10), so the same repositories behave the same. */
@@ -50,16 +51,24 @@ export function pipCache(uid: number): CacheMount {
   return { id: `r2d-pip-${uid}`, target: "/tmp/r2d-cache/pip", uid };
 }
 
-/** Runs pip with the index settings from the optional build secret (never stored in the image). */
-export function pip(args: string): string {
-  return `PIP_CONFIG_FILE=/run/secrets/${PIP_SECRET} PIP_CACHE_DIR=/tmp/r2d-cache/pip pip install --disable-pip-version-check ${args}`;
+/** The environment every pip run gets: index settings from the optional build secret (never stored in the image). */
+export const PIP_ENV = `PIP_CONFIG_FILE=/run/secrets/${PIP_SECRET} PIP_CACHE_DIR=/tmp/r2d-cache/pip`;
+
+/** `pip install` (of the venv's pip, or `pipBin`) with these arguments, each a quoted word. */
+export function pip(args: readonly string[], pipBin = "pip"): string {
+  return `${PIP_ENV} ${shellCommand([pipBin, "install", "--disable-pip-version-check", ...args])}`;
 }
 
-export function pipStep(ctx: PackContext, title: string, args: string, cwd?: string): Step {
+/** `cd DIR` as a command (quoted). */
+export function cd(dir: string): string {
+  return shellCommand(["cd", dir]);
+}
+
+export function pipStep(ctx: PackContext, title: string, args: readonly string[], cwd?: string): Step {
   return {
     title,
     user: "user",
-    commands: cwd && cwd !== ctx.repoDir ? [`cd ${cwd}`, pip(args)] : [pip(args)],
+    commands: cwd && cwd !== ctx.repoDir ? [cd(cwd), pip(args)] : [pip(args)],
     caches: [pipCache(ctx.user.uid)],
     secrets: [PIP_SECRET],
   };
@@ -87,7 +96,7 @@ export function venv(ctx: PackContext): { env: Record<string, string>; path: str
   return {
     env: { VIRTUAL_ENV: VENV },
     path: [`${VENV}/bin`],
-    steps: [{ title: `Python virtual environment in ${VENV}, owned by ${ctx.user.name}`, user: "user", commands: [`python3 -m venv ${VENV}`] }],
+    steps: [{ title: `Python virtual environment in ${VENV}, owned by ${ctx.user.name}`, user: "user", commands: [shellCommand(["python3", "-m", "venv", VENV])] }],
   };
 }
 
@@ -95,9 +104,4 @@ export function venv(ctx: PackContext): { env: Record<string, string>; path: str
 export function dirOf(repoDir: string, rel: string): string {
   const i = rel.lastIndexOf("/");
   return i < 0 ? repoDir : `${repoDir}/${rel.slice(0, i)}`;
-}
-
-/** Shell-quotes one word (single quotes, POSIX). */
-export function sq(word: string): string {
-  return /^[A-Za-z0-9_./:=@%+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }

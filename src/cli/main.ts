@@ -6,6 +6,7 @@ import { buildRepo, type BuildRepoResult } from "../build-repo.js";
 import { interruptSignal, runCleanups } from "../cleanup.js";
 import { BuildError, exitCodeFor, UnsupportedError } from "../errors.js";
 import { formatGradeReport } from "../grader/index.js";
+import { makeScrubber, scrubDeep, scrubError } from "../redact.js";
 import { parseCli } from "./args.js";
 import { createReporter, planSummary, resultSummary } from "./report.js";
 
@@ -21,8 +22,12 @@ async function main(argv: string[]): Promise<number> {
     return exitCodeFor(err);
   }
   const { json, debug } = cli;
+  // Everything below writes through the scrubber: index passwords and build argument values stay in.
+  const scrub = makeScrubber({ ...cli.options, debug });
+  const out = (s: string) => process.stdout.write(scrub(s));
+  const err = (s: string) => process.stderr.write(scrub(s));
   const tty = cli.progress === "tty" || (cli.progress === "auto" && Boolean(process.stderr.isTTY));
-  const report = createReporter({ tty, debug, write: (s) => process.stderr.write(s) });
+  const report = createReporter({ tty, debug, write: err });
   const signal = interruptSignal();
   const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY) && !json;
 
@@ -32,33 +37,35 @@ async function main(argv: string[]): Promise<number> {
       signal,
       runStdio: json ? "pipe" : "inherit",
       runOptions: { ...cli.options.runOptions, interactive, tty: interactive },
-      onEvent: (e) => {
+      onEvent: (event) => {
         if (json && cli.options.build === false) return; // the plan alone is the output
+        if (event.type === "message" && event.level === "debug" && !debug) return; // engine command lines: --debug only
+        const e = scrubDeep(event, scrub);
         // `event` names the line; a progress event's own payload (also called `event`) goes under `progress`.
         if (json) process.stdout.write(`${JSON.stringify(e.type === "progress" ? { event: e.type, type: e.type, progress: e.event } : { event: e.type, ...e })}\n`);
         else report(e);
       },
     });
     if (cli.options.build === false) {
-      if (json) process.stdout.write(`${JSON.stringify({ ...result.plan, dockerfile: result.dockerfile, imageName: result.imageName }, null, 2)}\n`);
+      if (json) process.stdout.write(`${JSON.stringify(scrubDeep({ ...result.plan, dockerfile: result.dockerfile, imageName: result.imageName }, scrub), null, 2)}\n`);
       else {
-        process.stderr.write(`${planSummary(result.plan)}\n`);
-        if (debug) process.stdout.write(result.dockerfile);
+        err(`${planSummary(result.plan)}\n`);
+        if (debug) out(result.dockerfile);
       }
       return 0;
     }
     if (json) {
       const { dockerfile: _d, ...rest } = result;
-      process.stdout.write(`${JSON.stringify({ event: "result", ...rest, plan: undefined, buildpack: result.plan.buildpack })}\n`);
+      process.stdout.write(`${JSON.stringify(scrubDeep({ event: "result", ...rest, plan: undefined, buildpack: result.plan.buildpack }, scrub))}\n`);
     } else {
-      process.stderr.write(`${resultSummary(result)}\n`);
-      if (debug) process.stderr.write(result.dockerfile);
-      if (result.grade) process.stderr.write(`${formatGradeReport(result.grade)}\n`);
+      err(`${resultSummary(result)}\n`);
+      if (debug) err(result.dockerfile);
+      if (result.grade) err(`${formatGradeReport(result.grade)}\n`);
     }
     if (result.grade) return result.grade.passed ? 0 : 1;
     return result.run ? result.run.exitCode : 0;
-  } catch (err) {
-    return fail(err, json);
+  } catch (error) {
+    return fail(scrubError(error, scrub), json);
   } finally {
     await runCleanups();
   }

@@ -3,7 +3,10 @@
  * line is logged once and tests can stand in fake executables for real ones.
  */
 import { execa } from "execa";
+import { shellQuote } from "../shell.js";
 import type { Command } from "./types.js";
+
+export { shellQuote };
 
 /** A rejection for an aborted build or run (name "AbortError", like fetch's). */
 export class AbortError extends Error {
@@ -15,12 +18,6 @@ export class AbortError extends Error {
 
 export function isAbortError(err: unknown): err is AbortError {
   return err instanceof Error && err.name === "AbortError";
-}
-
-/** Quote one argument for display in a shell-like command line. */
-export function shellQuote(arg: string): string {
-  if (arg !== "" && /^[A-Za-z0-9_./:=,@%+-]+$/.test(arg)) return arg;
-  return `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
 /** The command as one line, env first: `DOCKER_BUILDKIT=1 /usr/bin/docker build ...`. */

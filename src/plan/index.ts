@@ -3,6 +3,8 @@ import { CRAN_SECRET, PIP_SECRET } from "../buildpacks/shared.js";
 import { redactIndexUrl } from "../detect/requirements-txt.js";
 import type { ConfigKey, Found, RepoFacts } from "../detect/types.js";
 import { clipForMessage, ConfigError, UnsupportedError } from "../errors.js";
+import { checkImageName } from "../image-name.js";
+import { appendixMessages, checkRepoDir } from "./checks.js";
 import type { BuildPlan, PlanMessage } from "./types.js";
 import { resolveUser, type UserOptions } from "./user.js";
 import { R2D_VERSION } from "./version.js";
@@ -46,13 +48,6 @@ function ignoreReason(key: ConfigKey, pack: string, facts: RepoFacts): string {
   return `the ${pack} buildpack does not read it`;
 }
 
-function checkRepoDir(dir: string): string {
-  if (!dir.startsWith("/") || /[\s'"$`\\]/.test(dir) || /^\/+$/.test(dir)) {
-    throw new ConfigError(`--target-repo-dir "${dir}" must be an absolute path without spaces or quotes`, { location: { file: "--target-repo-dir" }, hint: "for example --target-repo-dir /srv/repo" });
-  }
-  return dir.replace(/\/+$/, "");
-}
-
 /** facts + options → the build plan. Pure: reads nothing, writes nothing. */
 export function makePlan(facts: RepoFacts, options: PlanOptions = {}): BuildPlan {
   const { user, notice } = resolveUser(options);
@@ -80,6 +75,11 @@ export function makePlan(facts: RepoFacts, options: PlanOptions = {}): BuildPlan
   if (pack === DEFAULT_BUILDPACK && !pack.detect(facts)) {
     messages.push({ level: "info", text: "no config file found: a plain Python image (add requirements.txt or environment.yml to install packages)" });
   }
+  // What FROM will say: --base-image, else the buildpack's choice, made from its first config file. (The
+  // repository's own Dockerfile names its base itself, maybe through an ARG: r2d writes no FROM then.)
+  const baseImage = options.baseImage
+    ? checkImageName(options.baseImage, "--base-image")
+    : generated ? checkImageName(c.baseImage, c.used[0] ? files[c.used[0].key]!.path : pack.name) : c.baseImage;
   if (options.baseImage) {
     messages.push({ level: "info", text: `base image ${options.baseImage} replaces ${c.baseImage}${c.python ? `; the image has whatever Python it ships, not necessarily ${c.python}` : ""}` });
   }
@@ -156,6 +156,8 @@ export function makePlan(facts: RepoFacts, options: PlanOptions = {}): BuildPlan
     ...(source?.revision ? { "org.opencontainers.image.revision": source.revision } : {}),
     ...options.labels,
   };
+  const appendix = generated && options.appendix ? options.appendix : null;
+  if (appendix) messages.push(...appendixMessages(appendix, user.name));
   const userExcludes = options.excludes ?? [];
   if (!generated && userExcludes.length === 0) {
     messages.push({ level: "info", text: "Dockerfile repositories keep data/ in the context (the Dockerfile may COPY it); use --exclude to leave directories out" });
@@ -170,7 +172,7 @@ export function makePlan(facts: RepoFacts, options: PlanOptions = {}): BuildPlan
     buildpack: pack.name,
     python: c.python ?? null,
     r: c.r ?? null,
-    baseImage: options.baseImage ?? c.baseImage,
+    baseImage,
     baseImageOverridden: Boolean(options.baseImage),
     user,
     home,
@@ -195,7 +197,7 @@ export function makePlan(facts: RepoFacts, options: PlanOptions = {}): BuildPlan
       ...(usesPip ? [{ id: PIP_SECRET, purpose: "pip index settings (--pip-index-url, --pip-extra-index-url)" }] : []),
       ...(usesCran ? [{ id: CRAN_SECRET, purpose: "CRAN mirror (--cran-mirror)" }] : []),
     ],
-    appendix: generated && options.appendix ? options.appendix : null,
+    appendix,
     dockerfilePath: c.dockerfilePath ?? null,
     dockerfileText: c.dockerfileText ?? null,
     context: {

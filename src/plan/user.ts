@@ -2,8 +2,11 @@ import os from "node:os";
 import { ConfigError } from "../errors.js";
 import type { PlanUser } from "./types.js";
 
-/** Debian's useradd rule (NAME_REGEX), which is what the image will run. */
-const USER_NAME = /^[a-z_][a-z0-9_-]*\$?$/;
+/**
+ * Debian's useradd rule (NAME_REGEX) without its trailing `$` (Samba machine accounts): the name is
+ * written into shell commands and the Dockerfile, so it keeps to characters that mean nothing there.
+ */
+const USER_NAME = /^[a-z_][a-z0-9_-]{0,31}$/;
 const FALLBACK = { uid: 1000, name: "jovyan" };
 
 export interface UserOptions {
@@ -61,8 +64,8 @@ export function resolveUser(opts: UserOptions): { user: PlanUser; notice: string
   let name: string;
   if (opts.userName !== undefined && opts.userName !== "") {
     name = opts.userName;
-    if (!USER_NAME.test(name) || name.length > 32) {
-      throw new ConfigError(`--user-name "${name}" is not a valid Linux user name`, {
+    if (!USER_NAME.test(name)) {
+      throw new ConfigError(`--user-name ${JSON.stringify(name.length > 100 ? `${name.slice(0, 100)}…` : name)} is not a valid Linux user name`, {
         location: { file: "--user-name" },
         hint: "use lower-case letters, digits, _ and -, starting with a letter or _ (at most 32 characters), e.g. jovyan",
       });

@@ -1,8 +1,10 @@
 import { readFileSync } from "node:fs";
 import ejs from "ejs";
 import { aptCaches } from "../buildpacks/shared.js";
-import { UnsupportedError } from "../errors.js";
+import { ConfigError, UnsupportedError } from "../errors.js";
 import type { BuildPlan, CacheMount, Step } from "../plan/types.js";
+import { shellCommand, shellQuote } from "../shell.js";
+import { bare, commentText, envValue, hasControl, jsonForm } from "./syntax.js";
 
 /** Templates and helper scripts ship in the package's buildpacks/ folder. */
 export const BUILDPACKS_DIR = new URL("../../buildpacks/", import.meta.url);
@@ -12,7 +14,9 @@ function template(name: string): ejs.TemplateFunction {
   let fn = templates.get(name);
   if (!fn) {
     const file = new URL(name, BUILDPACKS_DIR);
-    fn = ejs.compile(readFileSync(file, "utf8"), { filename: file.pathname, escape: (s: unknown) => String(s) });
+    // `<%= %>` is for text in comments: a newline there would start an instruction, so none gets through.
+    // Values in instructions go through the helpers in ./syntax.ts and src/shell.ts, with `<%- %>`.
+    fn = ejs.compile(readFileSync(file, "utf8"), { filename: file.pathname, escape: commentText });
     templates.set(name, fn);
   }
   return fn;
@@ -31,23 +35,47 @@ export function renderRun(step: Step, plan: BuildPlan): string {
     ...(step.secrets ?? []).map((id) => `--mount=type=secret,id=${id}${uid !== undefined ? `,uid=${uid}` : ""}`),
   ];
   const lines = [...mounts, ...step.commands.map((c, i) => (i === 0 ? c : `&& ${c}`))];
+  // Quoting keeps a value one shell word, but a newline would still end the instruction: the
+  // parsers and plan checks refuse such values first; this is the last line of defence.
+  if (lines.some(hasControl)) {
+    throw new ConfigError(`the step "${commentText(step.title).slice(0, 100)}" would carry a newline or control character into the Dockerfile`, {
+      location: { file: "Dockerfile" },
+      hint: "remove line breaks and control characters from file names and config values",
+    });
+  }
   return `RUN ${lines.join(" \\\n    ")}`;
 }
 
+/**
+ * --target-repo-dir may name a directory the base image already has: take it only when it is new, empty
+ * or already the user's, and never through a symbolic link (chown follows links).
+ */
+function repoDirGuard(plan: BuildPlan): string {
+  const refuse = (why: string) => `{ echo ${shellQuote(`r2d: --target-repo-dir ${plan.repoDir} ${why}; choose a new directory such as /srv/repo`)} >&2; exit 1; }`;
+  return [
+    `d=${shellQuote(plan.repoDir)}`,
+    `if [ -L "$d" ] || [ "$(realpath -m "$d")" != "$d" ]; then ${refuse("is or passes through a symbolic link in the base image")}; fi`,
+    `if [ -e "$d" ] && { [ ! -d "$d" ] || { [ "$(stat -c %u "$d")" != ${plan.user.uid} ] && [ -n "$(ls -A "$d")" ]; }; }; then ${refuse(`already exists in the base image, is not empty and is not owned by the image user (uid ${plan.user.uid}), so r2d will not take it over`)}; fi`,
+  ].join("; ");
+}
+
 function userStep(plan: BuildPlan): Step {
-  const { name, uid } = plan.user;
-  const dirs = [...new Set([plan.home, plan.repoDir, "/srv"])].join(" ");
+  const { uid } = plan.user;
+  const name = shellQuote(plan.user.name);
+  const home = shellQuote(plan.home);
+  const dirs = [...new Set([plan.home, plan.repoDir, "/srv"])];
   return {
-    title: `the image user ${plan.user.name} (uid ${plan.user.uid}), owning its home, the repository and /srv`,
+    title: `the image user ${plan.user.name} (uid ${uid}), owning its home, the repository and /srv`,
     user: "root",
     commands: [
       // Base images may already use the uid (ubuntu:24.04 ships `ubuntu` as 1000): take it over.
       `{ old="$(getent passwd ${uid} | cut -d: -f1)"; if [ -n "$old" ] && [ "$old" != ${name} ]; then userdel "$old"; fi; }`,
       `{ old="$(getent group ${uid} | cut -d: -f1)"; if [ -n "$old" ] && [ "$old" != ${name} ]; then groupdel "$old" 2>/dev/null || groupmod -n ${name} "$old"; fi; }`,
       `(getent group ${name} >/dev/null || groupadd --gid ${uid} ${name})`,
-      `if id -u ${name} >/dev/null 2>&1; then usermod --uid ${uid} --gid ${uid} --home ${plan.home} --shell /bin/bash ${name}; else useradd --no-log-init --uid ${uid} --gid ${uid} --home-dir ${plan.home} --shell /bin/bash ${name}; fi`,
-      `mkdir -p ${dirs}`,
-      `chown ${uid}:${uid} ${dirs}`,
+      `if id -u ${name} >/dev/null 2>&1; then usermod --uid ${uid} --gid ${uid} --home ${home} --shell /bin/bash ${name}; else useradd --no-log-init --uid ${uid} --gid ${uid} --home-dir ${home} --shell /bin/bash ${name}; fi`,
+      ...(plan.repoDir === plan.home ? [] : [`{ ${repoDirGuard(plan)}; }`]),
+      shellCommand(["mkdir", "-p", "--", ...dirs]),
+      shellCommand(["chown", `${uid}:${uid}`, "--", ...dirs]),
     ],
   };
 }
@@ -79,14 +107,61 @@ function scriptStep(plan: BuildPlan): Step | null {
   return {
     title: `Scripts made executable${crlf.length ? " (Windows line endings converted)" : ""}: ${todo.map((s) => s.path).join(", ")}`,
     user: "user",
-    commands: [...(crlf.length ? [`sed -i 's/\\r$//' ${crlf.join(" ")}`] : []), `chmod +x ${todo.map((s) => s.path).join(" ")}`],
+    commands: [...(crlf.length ? [`sed -i 's/\\r$//' -- ${shellCommand(crlf)}`] : []), shellCommand(["chmod", "+x", "--", ...todo.map((s) => s.path)])],
   };
 }
 
 function envLines(plan: BuildPlan): string {
-  const entries = Object.entries(plan.env).filter(([k]) => k !== "R2D_ENTRYPOINT");
-  entries.push(["PATH", `${plan.path.join(":")}:$PATH`]);
-  return entries.map(([k, v]) => `${k}=${/[\s"]/.test(v) ? JSON.stringify(v) : v}`).join(" \\\n    ");
+  const entries = Object.entries(plan.env)
+    .filter(([k]) => k !== "R2D_ENTRYPOINT")
+    .map(([k, v]) => `${k}=${envValue(v, k)}`);
+  // `$PATH` is the one reference Docker should expand: the image's own PATH after r2d's directories.
+  entries.push(`PATH=${envValue(plan.path.join(":"), "PATH")}:$PATH`);
+  return entries.join(" \\\n    ");
+}
+
+function aptStep(plan: BuildPlan): Step {
+  return {
+    title: `system packages from ${plan.configDir ? `${plan.configDir}/apt.txt` : "apt.txt"}`,
+    user: "root",
+    caches: aptCaches(),
+    commands: [
+      // Official Debian images delete downloaded .debs after each install; keep them in the cache mount instead.
+      "rm -f /etc/apt/apt.conf.d/docker-clean",
+      "apt-get update -q",
+      // After `--`, a word is a package whatever it looks like (apt.txt is validated as well).
+      shellCommand(["apt-get", "install", "-y", "-q", "--no-install-recommends", "--", ...plan.aptPackages]),
+    ],
+  };
+}
+
+/**
+ * Every instruction's text, made safe for its place (or refused with a ConfigError) before the
+ * template runs: the template only lays the pieces out.
+ */
+function view(plan: BuildPlan) {
+  const run = (step: Step) => ({ title: step.title, run: renderRun(step, plan) });
+  const copy = (from: string, to: string, what: string) => `COPY --chown=${plan.user.uid}:${plan.user.uid} ${jsonForm([from, to], what, { substitutes: true })}`;
+  const root = mergeSteps([...(plan.aptPackages.length ? [aptStep(plan)] : []), ...plan.systemSteps, userStep(plan)]);
+  const scripts = scriptStep(plan);
+  return {
+    plan,
+    from: bare(plan.baseImage, "--base-image"),
+    root: { titles: root.titles, run: renderRun(root.step, plan) },
+    env: envLines(plan),
+    user: bare(plan.user.name, "--user-name"),
+    workdir: bare(plan.repoDir, "--target-repo-dir"),
+    environmentSteps: plan.environmentSteps.map(run),
+    dependencyCopies: plan.dependencyFiles.map((file) => copy(`src/${file}`, `${plan.repoDir}/${file}`, file)),
+    preAssembleSteps: plan.preAssembleSteps.map(run),
+    copyRepository: copy("src/", `${plan.repoDir}/`, "--target-repo-dir"),
+    assembleSteps: plan.assembleSteps.map(run),
+    scripts: scripts ? run(scripts) : null,
+    postBuild: plan.postBuild ? renderRun({ title: plan.postBuild, user: "user", commands: [shellQuote(`./${plan.postBuild}`)] }, plan) : null,
+    startEnv: plan.start ? envValue(plan.env.R2D_ENTRYPOINT ?? "", "R2D_ENTRYPOINT") : null,
+    entrypoint: jsonForm(plan.entrypoint, "ENTRYPOINT"),
+    command: jsonForm(plan.command, "CMD"),
+  };
 }
 
 /** plan → Dockerfile text. The Dockerfile buildpack returns the repository's own file unchanged. */
@@ -95,26 +170,7 @@ export function renderDockerfile(plan: BuildPlan): string {
   if (plan.buildpack === "julia" || plan.buildpack === "nix") {
     throw new UnsupportedError(`r2d does not render ${plan.buildpack} Dockerfiles yet`);
   }
-  const aptStep: Step = {
-    title: `system packages from ${plan.configDir ? `${plan.configDir}/apt.txt` : "apt.txt"}`,
-    user: "root",
-    caches: aptCaches(),
-    commands: [
-      // Official Debian images delete downloaded .debs after each install; keep them in the cache mount instead.
-      "rm -f /etc/apt/apt.conf.d/docker-clean",
-      "apt-get update -q",
-      `apt-get install -y -q --no-install-recommends ${plan.aptPackages.join(" ")}`,
-    ],
-  };
-  return template("base.ejs")({
-    plan,
-    rootStep: mergeSteps([...(plan.aptPackages.length ? [aptStep] : []), ...plan.systemSteps, userStep(plan)]),
-    scriptStep: scriptStep(plan),
-    envLines: envLines(plan),
-    run: (step: Step) => renderRun(step, plan),
-    copy: (file: string) => `COPY --chown=${plan.user.uid}:${plan.user.uid} ${JSON.stringify([`src/${file}`, `${plan.repoDir}/${file}`])}`,
-    json: (value: unknown) => JSON.stringify(value),
-  });
+  return template("base.ejs")(view(plan));
 }
 
 /** Files r2d adds to the build context beside the repository (under r2d/). */

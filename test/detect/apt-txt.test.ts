@@ -22,7 +22,12 @@ describe("parseAptTxt", () => {
   });
 
   it("sorts by code point, not locale", () => {
-    expect(parseAptTxt("b\na\n1\n-x\n")).toEqual(["-x", "1", "a", "b"]);
+    expect(parseAptTxt("b1\naa\n10\nz9=1\n")).toEqual(["10", "aa", "b1", "z9=1"]);
+  });
+
+  it("accepts Debian policy's forms: name, name:arch, name=version (epoch, revision, ~), name/suite", () => {
+    const words = ["libc6:i386", "musl:musl-linux-amd64", "foo=1:2.3+dfsg-1ubuntu0.1", "bar=2.0~rc1", "baz/bookworm-backports", "qux:arm64=1.0-1", "g++", "libsigc++-2.0-dev", "c++"];
+    expect(parseAptTxt(words.join("\n"))).toEqual([...words].sort());
   });
 
   it.each([
@@ -35,8 +40,42 @@ describe("parseAptTxt", () => {
     ["foo'", 1],
     ["Vim", 1],
     ["_foo", 1],
+    ["a", 1],
+    ["foo=", 1],
+    ["foo=abc", 1],
+    ["foo/", 1],
+    ["foo/Stable", 1],
+    ["foo:", 1],
+    ["foo=1/bookworm", 1],
+    ["vim*", 1],
+    ["~nvim", 1],
+    ["foo\\", 1],
   ])("refuses %j with the file and line", (name, line) => {
     expectConfigError(() => parseAptTxt(name), { file: "apt.txt", line, message: /is not a Debian package name/ });
+  });
+
+  it.each([
+    ["--allow-unauthenticated", /is an apt-get option/],
+    ["-odpkg::pre-invoke::=touch${IFS}/pwned", /is an apt-get option/],
+    ["--purge", /is an apt-get option/],
+    ["-y", /is an apt-get option/],
+    ["-", /is an apt-get option/],
+    ["vim-", /ends with -, which tells apt-get to remove the package/],
+    ["libc6:amd64-", /ends with -/],
+    ["foo=1.0-", /ends with -/],
+  ])("refuses %j: no apt option or removal reaches apt-get", (word, message) => {
+    const e = expectConfigError(() => parseAptTxt(`vim\n${word}\n`, "binder/apt.txt"), { file: "binder/apt.txt", line: 2, message });
+    expect(e.message).toContain(JSON.stringify(word));
+  });
+
+  it("quotes an offending word cut to 100 characters, control characters escaped", () => {
+    const long = `Bad${"x".repeat(500)}`;
+    const e = expectConfigError(() => parseAptTxt(`${long}\n`), { file: "apt.txt", line: 1, message: /is not a Debian package name/ });
+    expect(e.message).toContain(`"${long.slice(0, 100)}…"`);
+    expect(e.message).not.toContain(long.slice(0, 101));
+    const esc = expectConfigError(() => parseAptTxt("Bad\x1b[31m\n"), { file: "apt.txt", line: 1, message: /is not a Debian package name/ });
+    expect(esc.message).not.toContain("\x1b");
+    expect(esc.message).toContain("\\u001b");
   });
 
   it("names the offending word and its line (after comments and CRLF lines)", () => {

@@ -90,7 +90,7 @@ describe("requirements.txt, postBuild and start", () => {
     const steps = second.build?.steps;
     expect(step(steps, "pip install").status).toBe("cached");
     expect(step(steps, "python3 -m venv").status).toBe("cached");
-    expect(step(steps, `COPY --chown=${first.plan.user.uid}:${first.plan.user.uid} src/`).status).toBe("done");
+    expect(step(steps, `COPY --chown=${first.plan.user.uid}:${first.plan.user.uid} [src/,`).status).toBe("done");
     expect(second.imageId).not.toBe(first.imageId);
     expect(await sh(infra, second.imageName, "python app.py")).toBe(
       `two ${infra.pyPkg} ${infra.pyPkgVersion}: hello, app (${infra.pyDep} ${infra.pyDepVersion})`,

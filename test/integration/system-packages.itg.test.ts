@@ -26,7 +26,7 @@ describe("apt.txt", () => {
 
   it("installs the listed package from Debian's mirror", () => {
     expect(result.plan.aptPackages).toEqual(["jq"]);
-    expect(["done", "cached"]).toContain(step(result.build?.steps, "apt-get install -y -q --no-install-recommends jq").status);
+    expect(["done", "cached"]).toContain(step(result.build?.steps, "apt-get install -y -q --no-install-recommends -- jq").status);
   });
 
   it("the binary runs in the image, as the user", async () => {

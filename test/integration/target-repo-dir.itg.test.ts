@@ -1,8 +1,12 @@
-/** --target-repo-dir puts the repository outside the home (still the user's), and --appendix runs last. */
+/**
+ * --target-repo-dir puts the repository outside the home (still the user's), and --appendix runs
+ * last; a directory the base image already fills with root's files is never taken over.
+ */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildRepo, type BuildRepoResult } from "../../src/index.js";
+import { execa } from "execa";
+import { BuildError, buildRepo, type BuildRepoResult } from "../../src/index.js";
 import { loadInfra, type Infra } from "../helpers/infra.js";
-import { buildOptions, inspect, Scope, script, sh } from "./helpers.js";
+import { buildOptions, eventLog, imageId, inspect, Scope, script, sh } from "./helpers.js";
 
 let infra: Infra;
 const scope = new Scope(() => infra);
@@ -55,5 +59,39 @@ describe("targetRepoDir /srv/repo and appendix", () => {
     expect(await sh(infra, image, 'cat /srv/repo/appendix.txt; echo "$R2D_APPENDIX"')).toBe(
       `appendix ran as ${result.plan.user.name} in /srv/repo\nfrom appendix`,
     );
+  });
+});
+
+describe("targetRepoDir /opt over a base image whose /opt holds root's files", () => {
+  let base: string;
+
+  beforeAll(async () => {
+    base = scope.image("opt-base");
+    const dockerfile = `FROM ${infra.basePython}\nRUN mkdir -p /opt && echo tool > /opt/tool && chown -R root:root /opt\n`;
+    const r = await execa(infra.docker, ["build", "--network", "host", "-t", base, "-"], { input: dockerfile, env: { DOCKER_BUILDKIT: "1" }, reject: false });
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+  });
+
+  it("the build fails in the root step with a message naming the directory, and no image is tagged", async () => {
+    const repo = await scope.repo({ "app.py": "print('app')\n" });
+    const image = scope.image("opt-target");
+    const log = eventLog();
+    const err = await buildRepo(repo, buildOptions(infra, { imageName: image, baseImage: base, targetRepoDir: "/opt", onEvent: log.onEvent })).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(BuildError);
+    const e = err as BuildError;
+    expect(e.step).toMatch(/realpath -m/);
+    expect(e.log).toContain("r2d: --target-repo-dir /opt already exists in the base image, is not empty and is not owned by the image user");
+    expect(e.log).toContain("choose a new directory such as /srv/repo");
+    expect(await imageId(infra, image)).toBeNull();
+  });
+
+  it("the base image's /opt is untouched (still root's) when the repository goes elsewhere", async () => {
+    const repo = await scope.repo({ "app.py": "print('app')\n" });
+    const image = scope.image("opt-elsewhere");
+    await buildRepo(repo, buildOptions(infra, { imageName: image, baseImage: base, targetRepoDir: "/srv/app" }));
+    expect(await sh(infra, image, "stat -c '%U' /opt /opt/tool; ls /srv/app")).toBe("root\nroot\napp.py");
   });
 });

@@ -296,17 +296,98 @@ describe("makePlan: users", () => {
 });
 
 describe("makePlan: --target-repo-dir", () => {
-  it("sets REPO_DIR (trailing slashes dropped) and adds its .local/bin to PATH", async () => {
-    const p = await plan({ "requirements.txt": "x\n", start: "exec \"$@\"\n" }, { targetRepoDir: "/srv/repo/" });
+  it("sets REPO_DIR and adds its .local/bin to PATH", async () => {
+    const p = await plan({ "requirements.txt": "x\n", start: "exec \"$@\"\n" }, { targetRepoDir: "/srv/repo" });
     expect(p.repoDir).toBe("/srv/repo");
     expect(p.env.REPO_DIR).toBe("/srv/repo");
     expect(p.env.R2D_ENTRYPOINT).toBe("/srv/repo/start");
     expect(p.path).toEqual(["/srv/venv/bin", "/home/jovyan/.local/bin", "/srv/repo/.local/bin"]);
   });
 
-  it.each([["srv/repo"], ["./repo"], ["/"], ["//"], ["/srv/my repo"], ["/srv/$HOME"], ["/srv/'x'"], ['/srv/"x"'], ["/srv/`id`"], ["/srv\\repo"], ["/srv/\trepo"]])("%j is refused", async (targetRepoDir) => {
+  it.each([["/opt"], ["/opt/model"], ["/srv/repo"], ["/home/jovyan/work"], ["/tmp/repo"], ["/data/a.b_c-d"], ["/usrlocal"], ["/srv/venvs"]])("%j is accepted", async (targetRepoDir) => {
+    expect((await plan({}, { targetRepoDir })).repoDir).toBe(targetRepoDir);
+  });
+
+  it.each([
+    ["srv/repo", /must be an absolute path/],
+    ["./repo", /must be an absolute path/],
+    ["/", /would give the image user a system directory/],
+    ["/tmp", /would give the image user a system directory/],
+    ["//", /must be a normalised path/],
+    ["/srv//repo", /must be a normalised path/],
+    ["/srv/repo/", /must be a normalised path/],
+    ["/srv/./repo", /must be a normalised path/],
+    ["/srv/../etc", /must be a normalised path/],
+    ["/srv/..", /must be a normalised path/],
+    ["/srv/my repo", /may only hold letters, digits/],
+    ["/srv/$HOME", /may only hold letters, digits/],
+    ["/srv/'x'", /may only hold letters, digits/],
+    ['/srv/"x"', /may only hold letters, digits/],
+    ["/srv/`id`", /may only hold letters, digits/],
+    ["/srv\\repo", /may only hold letters, digits/],
+    ["/srv/\trepo", /may only hold letters, digits/],
+    ["/srv/re\npo", /may only hold letters, digits/],
+    ["/srv/répo", /may only hold letters, digits/],
+    ["/etc", /is the system directory \/etc/],
+    ["/etc/r2d", /is inside the system directory \/etc/],
+    ["/usr/local/src", /is inside the system directory \/usr/],
+    ["/bin", /system directory/],
+    ["/lib64", /system directory/],
+    ["/var/www", /is inside the system directory \/var/],
+    ["/root", /system directory/],
+    ["/proc/self", /system directory/],
+    ["/sys", /system directory/],
+    ["/dev/shm", /system directory/],
+    ["/run/secrets", /system directory/],
+    ["/boot", /system directory/],
+    ["/sbin", /system directory/],
+    ["/srv/venv", /where r2d installs the environment/],
+    ["/srv/conda/envs", /where r2d installs the environment/],
+  ])("%j is refused before anything is built", async (targetRepoDir, message) => {
     const f = await facts({});
-    expectConfigError(() => makePlan(f, { targetRepoDir, invoking: ROOT }), { file: "--target-repo-dir", line: undefined, message: /--target-repo-dir ".*" must be an absolute path without spaces or quotes/ });
+    const e = expectConfigError(() => makePlan(f, { targetRepoDir, invoking: ROOT }), { file: "--target-repo-dir", line: undefined, message });
+    expect(e.hint).toMatch(/\/srv\/repo/);
+  });
+
+  it("the hint for a path that is not normalised gives its normal form", async () => {
+    const f = await facts({});
+    const e = expectConfigError(() => makePlan(f, { targetRepoDir: "/srv//x/./y/../repo/", invoking: ROOT }), { file: "--target-repo-dir", message: /normalised/ });
+    expect(e.hint).toContain("write it as /srv/x/repo");
+  });
+});
+
+describe("makePlan: --base-image and the buildpack's base image", () => {
+  it.each([["ubuntu:24.04"], ["localhost:5000/team/img:v1"], ["registry.example.org/a/b@sha256:" + "a".repeat(64)], ["r2d-test/python:bookworm"], ["python:3.12-slim@sha256:" + "0".repeat(64)]])("%j is accepted", async (baseImage) => {
+    expect((await plan({ "requirements.txt": "x\n" }, { baseImage })).baseImage).toBe(baseImage);
+  });
+
+  it.each([["ubuntu:24.04\nRUN id"], ["ubuntu 24.04"], ["$BASE"], ["Ubuntu"], ["ubuntu:"], ["-ubuntu"], ["ubuntu:24.04 AS x"], ["ubuntu@sha256:abc"], ["a".repeat(256)], ["ubuntu:" + "a".repeat(129)]])("%j is refused with the flag named", async (baseImage) => {
+    const f = await facts({ "requirements.txt": "x\n" });
+    expectConfigError(() => makePlan(f, { baseImage, invoking: ROOT }), { file: "--base-image", line: undefined, message: /is not a valid image name/ });
+  });
+});
+
+describe("makePlan: --appendix", () => {
+  it.each([
+    ["USER root", "root"],
+    ["RUN true\nuser 0", "0"],
+    ["USER jovyan\nRUN x\n  USER root:root", "root:root"],
+    ["USER \\\n  0:0", "0:0"],
+  ])("%j ending as root gives a warning that the image runs as root", async (appendix, who) => {
+    const p = await plan({}, { appendix });
+    expect(p.messages).toContainEqual({ level: "warn", text: expect.stringContaining(`--appendix ends with USER ${who}, so the image will run as root`) });
+    expect(p.messages.find((m) => m.text.includes("--appendix"))!.text).toContain("USER jovyan");
+  });
+
+  it.each([["RUN echo USER root"], ["USER root\nUSER jovyan"], ["USER rooty"], ["# USER root"], ["ENV X=1"]])("%j gives no root warning", async (appendix) => {
+    const p = await plan({}, { appendix });
+    expect(p.messages.filter((m) => m.text.includes("run as root"))).toEqual([]);
+  });
+
+  it("a Dockerfile repository ignores --appendix, so it warns nothing about it", async () => {
+    const p = await plan({ Dockerfile: DOCKERFILE }, { appendix: "USER root" });
+    expect(p.appendix).toBeNull();
+    expect(p.messages.filter((m) => m.text.includes("--appendix"))).toEqual([]);
   });
 });
 

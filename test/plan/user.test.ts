@@ -41,9 +41,9 @@ describe("resolveUser: --user-id", () => {
 });
 
 describe("resolveUser: --user-name", () => {
-  it.each([["Bad"], ["1abc"], ["a".repeat(33)], ["a b"], ["-x"], ["foo;rm"], ["jo.vyan"], ["$x"], ["ab$c"]])("%j is refused", (userName) => {
+  it.each([["Bad"], ["1abc"], ["a".repeat(33)], ["a b"], ["-x"], ["foo;rm"], ["jo.vyan"], ["$x"], ["ab$c"], ["machine$"], ["a'b"], ["a\nb"], ["jövyan"]])("%j is refused", (userName) => {
     const e = expectConfigError(() => resolveUser({ userName, invoking: ALICE }), { file: "--user-name", line: undefined, message: /is not a valid Linux user name/ });
-    expect(e.message).toContain(`"${userName}"`);
+    expect(e.message).toContain(JSON.stringify(userName));
     expect(e.hint).toMatch(/32 characters/);
   });
 
@@ -51,7 +51,7 @@ describe("resolveUser: --user-name", () => {
     expectConfigError(() => resolveUser({ userName: "root", invoking: ALICE }), { file: "--user-name", message: /--user-name root is not allowed/ });
   });
 
-  it.each([["jovyan"], ["_svc"], ["a-b_c9"], ["machine$"], ["a".repeat(32)], ["x"]])("%j is accepted", (userName) => {
+  it.each([["jovyan"], ["_svc"], ["a-b_c9"], ["a".repeat(32)], ["x"]])("%j is accepted", (userName) => {
     expect(resolveUser({ userName, invoking: ALICE }).user).toEqual({ name: userName, uid: 1234, source: "invoking user" });
   });
 
@@ -67,6 +67,10 @@ describe("resolveUser: defaults from the invoking user", () => {
     const { user, notice } = resolveUser({ invoking: ROOT });
     expect(user).toEqual({ name: "jovyan", uid: 1000, source: "root fallback" });
     expect(notice).toBe("r2d runs as root, so the image user is uid 1000; pass --user-id/--user-name to choose");
+  });
+
+  it.each([["machine$"], ["a b"], ["$(id)"], ["x".repeat(33)], ["Alice"]])("an invoking user named %j (not writable into the image) gives jovyan", (name) => {
+    expect(resolveUser({ invoking: { uid: 1234, name } }).user).toEqual({ name: "jovyan", uid: 1234, source: "invoking user" });
   });
 
   it("a non-root invoking user is used as is, without a notice", () => {
