@@ -1,21 +1,31 @@
 /**
  * runBuild: run the planned build command, stream the context tar in, turn the
  * progress output into events, then read the results from the iidfile and the
- * metadata file (also after a failure), and load or push where the client could not.
+ * metadata file (also after a failure), load, tag and push where the client did not.
+ *
+ * The client runs in its own process group, killed as a group on abort (buildx is a plugin
+ * process of docker) and by the watchdog if r2d dies. The image is built by ID and tagged after
+ * success; an aborted build removes the untagged image it may already have made.
  */
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { execa } from "execa";
-import { BuildError, EngineError } from "../errors.js";
+import { EngineError } from "../errors.js";
+import { buildFailure, type FailedStep } from "./build-failure.js";
 import { planBuild } from "./build-command.js";
-import { AbortError, formatCommand, isDaemonFailure, tail } from "./exec.js";
-import { loadImage, pushImage } from "./image.js";
+import { AbortError, formatCommand, tail } from "./exec.js";
+import { discardUntaggedImage, loadImage, pushImage, tagImage } from "./image.js";
+import { guardProcessGroup } from "./watchdog.js";
 import { createPlainProgressParser } from "./progress-plain.js";
 import { createEventRenderer, createRawJsonProgressParser } from "./progress-rawjson.js";
 import type { BuildRequest, BuildResult, BuildStep, Engine, ProgressEvent, RunBuildOptions } from "./types.js";
 
+export { errorSummary } from "./build-failure.js";
+
 /** Lines of builder output kept in BuildError.log. */
 const LOG_TAIL_LINES = 60;
+/** Lines kept per step, to tell why a step failed. */
+const STEP_LINES = 30;
 
 async function readOptional(file: string): Promise<string | undefined> {
   try {
@@ -35,25 +45,6 @@ async function readMetadata(file: string): Promise<Record<string, unknown>> {
   } catch {
     return {};
   }
-}
-
-/** The builder's closing error message, from the lines it printed outside any step. */
-export function errorSummary(topLines: string[]): string | undefined {
-  for (let i = topLines.length - 1; i >= 0; i--) {
-    const m = /^(?:ERROR|error):\s*(.*)$/.exec(topLines[i] ?? "");
-    if (m) return m[1];
-  }
-  for (let i = topLines.length - 1; i >= 0; i--) {
-    const line = (topLines[i] ?? "").trim();
-    if (line === "" || line.startsWith("------") || line.startsWith(">")) continue;
-    return line;
-  }
-  return undefined;
-}
-
-function stepFailureMessage(name: string, error: string): string {
-  const code = /exit code: (\d+)\s*$/.exec(error)?.[1];
-  return code !== undefined ? `the build step ${name} failed (exit code ${code})` : `the build step ${name} failed: ${error}`;
 }
 
 function destroyStream(stream: NodeJS.ReadableStream): void {
@@ -83,22 +74,27 @@ export async function runBuild(engine: Engine, req: BuildRequest, opts: RunBuild
   let log = "";
   let stdout = "";
   const steps = new Map<string, BuildStep>();
-  const failed: { name: string; error: string }[] = [];
+  const stepLines = new Map<string, string[]>();
+  const failed: FailedStep[] = [];
   const topLines: string[] = [];
   let callbackError: unknown;
 
+  // Its own process group (detached): a terminal's Ctrl-C reaches r2d only, which stops the
+  // whole group (docker and its buildx plugin) itself; the watchdog does it if r2d is killed.
   const sub = execa(cmd.file, cmd.args, {
     env: cmd.env,
     extendEnv: true,
     reject: false,
+    detached: true,
     stdin: cmd.stdin === "context-tar" ? "pipe" : "ignore",
     stdout: "pipe",
     stderr: "pipe",
     buffer: false,
-    cancelSignal: opts.signal,
-    killSignal: "SIGINT",
-    forceKillAfterDelay: opts.killGraceMs ?? 3000,
   });
+  const unguard = guardProcessGroup(sub.pid);
+  const stopClient = stopper(sub, opts.killGraceMs ?? 3000);
+  const onAbort = (): void => stopClient();
+  opts.signal?.addEventListener("abort", onAbort, { once: true });
 
   const handle = (events: ProgressEvent[]): void => {
     for (const e of events) {
@@ -106,16 +102,21 @@ export async function runBuild(engine: Engine, req: BuildRequest, opts: RunBuild
       if (e.type === "step") {
         const prev = steps.get(e.id);
         steps.set(e.id, { name: e.name || prev?.name || "", status: e.status, durationMs: e.durationMs ?? prev?.durationMs });
-        if (e.status === "error") failed.push({ name: e.name, error: e.error ?? "" });
+        if (e.status === "error") failed.push({ id: e.id, name: e.name, error: e.error ?? "" });
       } else if (e.type === "log" && e.id === "") {
         topLines.push(e.text);
+      } else if (e.type === "log") {
+        const lines = stepLines.get(e.id) ?? [];
+        lines.push(e.text);
+        if (lines.length > STEP_LINES) lines.shift();
+        stepLines.set(e.id, lines);
       }
       if (opts.onEvent && callbackError === undefined) {
         try {
           opts.onEvent(e);
         } catch (err) {
           callbackError = err;
-          sub.kill("SIGINT");
+          stopClient();
         }
       }
     }
@@ -143,28 +144,34 @@ export async function runBuild(engine: Engine, req: BuildRequest, opts: RunBuild
       contextStream.on("error", (err: unknown) => {
         contextError ??= err;
         stdin.destroy();
-        sub.kill("SIGINT");
+        stopClient();
       });
       contextStream.pipe(stdin);
     } catch (err) {
       contextError = err;
       stdin.destroy();
-      sub.kill("SIGINT");
+      stopClient();
     }
   }
 
   const result = await sub;
+  opts.signal?.removeEventListener("abort", onAbort);
+  stopClient.done();
+  unguard();
   handle(parser.end());
   if (contextStream) destroyStream(contextStream);
   if (stdout.trim() !== "") log += (log.endsWith("\n") || log === "" ? "" : "\n") + stdout;
+  await opts.onClientExit?.();
 
   const iid = (await readOptional(req.iidFile))?.trim() || undefined;
   const metadata = await readMetadata(req.metadataFile);
   const durationMs = Date.now() - started;
   const stepList = [...steps.values()];
 
-  if (result.isCanceled || opts.signal?.aborted) {
-    throw new AbortError("the build was aborted", { cause: opts.signal?.reason });
+  if (opts.signal?.aborted) {
+    // The engine may have made the image before the client stopped: an unnamed image is r2d's to remove.
+    if (iid) await discardUntaggedImage(engine, iid, { onDebug: opts.onDebug }).catch(() => {});
+    throw new AbortError("the build was aborted", { cause: opts.signal.reason });
   }
   if (callbackError !== undefined) throw callbackError;
   if (contextError !== undefined) throw contextError;
@@ -175,35 +182,44 @@ export async function runBuild(engine: Engine, req: BuildRequest, opts: RunBuild
     });
   }
   if (result.exitCode !== 0) {
-    const logTail = tail(log, LOG_TAIL_LINES);
     // What the builder left behind is kept with the error (a failed build may still have written metadata).
     const details = { command: formatCommand(cmd), exitCode: result.exitCode, signal: result.signal, imageId: iid, metadata };
-    const summary = errorSummary(topLines);
-    const step = failed[0];
-    if (step && /network bridge not found/.test(step.error)) {
-      // dockerd --bridge=none: RUN steps on the default network cannot start at all.
-      throw new EngineError(`the Docker daemon has no bridge network, so the build step ${step.name} could not start`, {
-        hint: "build with --build-network host (or none), or start dockerd with its default bridge network",
-        cause: details,
-      });
-    }
-    if (step && !isDaemonFailure(step.error)) {
-      throw new BuildError(stepFailureMessage(step.name, step.error), { step: step.name, log: logTail, cause: details });
-    }
-    const daemonLine = [step?.error ?? "", ...topLines].find((l) => isDaemonFailure(l));
-    if (daemonLine !== undefined) {
-      throw new EngineError(`the build engine stopped answering during the build: ${daemonLine.trim()}`, {
-        hint: "check that the daemon is running (`docker info`) and run r2d again",
-        cause: details,
-      });
-    }
-    const how = result.signal ? `was killed by ${result.signal}` : `exited with code ${result.exitCode}`;
-    throw new BuildError(summary ? `the build failed: ${summary}` : `the build failed: ${cmd.file} ${how}`, {
-      log: logTail,
-      cause: details,
+    throw await buildFailure({
+      engine,
+      network: req.network,
+      exitCode: result.exitCode,
+      signal: result.signal,
+      client: cmd.file,
+      failed,
+      stepLines,
+      topLines,
+      logTail: tail(log, LOG_TAIL_LINES),
+      details,
     });
   }
 
+  const imageId = await finish(engine, req, plan, iid, metadata, opts);
+  let digest = typeof metadata["containerimage.digest"] === "string" ? metadata["containerimage.digest"] : undefined;
+  for (const tag of plan.pushAfter) {
+    if (opts.signal?.aborted) throw new AbortError("the build was aborted", { cause: opts.signal.reason });
+    const pushed = await pushImage(engine, tag, { onDebug: opts.onDebug });
+    digest ??= pushed.digest;
+  }
+  return { imageId: imageId ?? "", digest, metadata, durationMs, steps: stepList, log };
+}
+
+/**
+ * After a successful build: the image ID (iidfile, or metadata for buildctl), `docker load` where
+ * the client exported a tarball, then the tags. Stops (removing the unnamed image) when aborted.
+ */
+async function finish(
+  engine: Engine,
+  req: BuildRequest,
+  plan: ReturnType<typeof planBuild>,
+  iid: string | undefined,
+  metadata: Record<string, unknown>,
+  opts: RunBuildOptions,
+): Promise<string | undefined> {
   let imageId = iid;
   if (!imageId && plan.iidFromMetadata) {
     // buildctl writes no iidfile; the image ID is the config digest (also of a loaded docker tarball).
@@ -216,13 +232,44 @@ export async function runBuild(engine: Engine, req: BuildRequest, opts: RunBuild
     imageId ??= loaded.imageId;
   }
   if (imageId && !iid) await writeFile(req.iidFile, imageId);
-
-  let digest = typeof metadata["containerimage.digest"] === "string" ? metadata["containerimage.digest"] : undefined;
-  for (const tag of plan.pushAfter) {
-    if (opts.signal?.aborted) throw new AbortError("the build was aborted", { cause: opts.signal.reason });
-    const pushed = await pushImage(engine, tag, { onDebug: opts.onDebug });
-    digest ??= pushed.digest;
+  if (plan.tagAfter.length > 0 && !imageId) {
+    throw new EngineError(`the build finished but ${engine.client} reported no image ID, so ${plan.tagAfter.join(", ")} could not be tagged`, {
+      hint: "run r2d again with --debug; if it happens again, report it with the builder output",
+    });
   }
+  for (const tag of plan.tagAfter) {
+    if (opts.signal?.aborted) {
+      if (imageId) await discardUntaggedImage(engine, imageId, { onDebug: opts.onDebug }).catch(() => {});
+      throw new AbortError("the build was aborted", { cause: opts.signal.reason });
+    }
+    await tagImage(engine, imageId as string, tag, { onDebug: opts.onDebug });
+  }
+  return imageId;
+}
 
-  return { imageId: imageId ?? "", digest, metadata, durationMs, steps: stepList, log };
+/** Stops the client's process group: SIGINT, then SIGKILL after the grace time. `done()` once it exited. */
+function stopper(sub: { pid?: number; kill: (signal?: NodeJS.Signals) => boolean }, graceMs: number): (() => void) & { done: () => void } {
+  let timer: NodeJS.Timeout | undefined;
+  let exited = false;
+  const signalGroup = (signal: NodeJS.Signals): void => {
+    if (exited) return;
+    try {
+      if (sub.pid) process.kill(-sub.pid, signal);
+      else sub.kill(signal);
+    } catch {
+      sub.kill(signal); // the group is gone already; the process itself may not be
+    }
+  };
+  const stop = (): void => {
+    if (timer || exited) return;
+    signalGroup("SIGINT");
+    timer = setTimeout(() => signalGroup("SIGKILL"), graceMs);
+    timer.unref();
+  };
+  return Object.assign(stop, {
+    done: () => {
+      exited = true;
+      if (timer) clearTimeout(timer);
+    },
+  });
 }
