@@ -15,7 +15,7 @@ import { buildFailure, type FailedStep } from "./build-failure.js";
 import { planBuild } from "./build-command.js";
 import { AbortError, formatCommand, tail } from "./exec.js";
 import { discardUntaggedImage, loadImage, pushImage, tagImage } from "./image.js";
-import { guardProcessGroup } from "./watchdog.js";
+import { guardProcessGroup, guardUnnamedImage } from "./watchdog.js";
 import { createPlainProgressParser } from "./progress-plain.js";
 import { createEventRenderer, createRawJsonProgressParser } from "./progress-rawjson.js";
 import type { BuildRequest, BuildResult, BuildStep, Engine, ProgressEvent, RunBuildOptions } from "./types.js";
@@ -53,6 +53,17 @@ function destroyStream(stream: NodeJS.ReadableStream): void {
 }
 
 export async function runBuild(engine: Engine, req: BuildRequest, opts: RunBuildOptions = {}): Promise<BuildResult> {
+  // If r2d is killed after the engine made the image but before it is named, the watchdog removes it.
+  const client = engine.kind === "buildctl" ? undefined : engine.client;
+  const unguardImage = client ? guardUnnamedImage(client, { ...engine.env }, req.iidFile) : () => {};
+  try {
+    return await build(engine, req, opts);
+  } finally {
+    unguardImage();
+  }
+}
+
+async function build(engine: Engine, req: BuildRequest, opts: RunBuildOptions): Promise<BuildResult> {
   const plan = planBuild(engine, req);
   const cmd = plan.build;
   if (cmd.stdin === "context-tar" && !opts.context) {
@@ -77,6 +88,8 @@ export async function runBuild(engine: Engine, req: BuildRequest, opts: RunBuild
   const stepLines = new Map<string, string[]>();
   const failed: FailedStep[] = [];
   const topLines: string[] = [];
+  /** The image the engine wrote, as its progress said (before the client writes the iidfile). */
+  let madeImage: string | undefined;
   let callbackError: unknown;
 
   // Its own process group (detached): a terminal's Ctrl-C reaches r2d only, which stops the
@@ -123,8 +136,12 @@ export async function runBuild(engine: Engine, req: BuildRequest, opts: RunBuild
   };
 
   sub.stderr?.setEncoding("utf8");
+  let recent = "";
   sub.stderr?.on("data", (chunk: string) => {
     if (!render) log += chunk;
+    // `writing image sha256:…` (plain and rawjson alike), kept across chunk boundaries.
+    recent = (recent + chunk).slice(-512);
+    madeImage = [...recent.matchAll(/writing image (sha256:[0-9a-f]{64})/g)].pop()?.[1] ?? madeImage;
     handle(parser.push(chunk));
   });
   sub.stdout?.setEncoding("utf8");
@@ -170,7 +187,8 @@ export async function runBuild(engine: Engine, req: BuildRequest, opts: RunBuild
 
   if (opts.signal?.aborted) {
     // The engine may have made the image before the client stopped: an unnamed image is r2d's to remove.
-    if (iid) await discardUntaggedImage(engine, iid, { onDebug: opts.onDebug }).catch(() => {});
+    const made = iid ?? madeImage;
+    if (made) await discardUntaggedImage(engine, made, { onDebug: opts.onDebug }).catch(() => {});
     throw new AbortError("the build was aborted", { cause: opts.signal.reason });
   }
   if (callbackError !== undefined) throw callbackError;

@@ -100,11 +100,31 @@ export function guardProcessGroup(pgid: number | undefined): () => void {
   return register(`group ${pgid}`);
 }
 
+/** The registration for a command: its words quoted for the watchdog's `eval "set -- …"` (env through env(1)). */
+export function commandEntry(argv: string[], env: Record<string, string> = {}): string {
+  const words = Object.keys(env).length > 0 ? ["env", ...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...argv] : argv;
+  return `run ${words.map(shellQuote).join(" ")}`;
+}
+
 /** Run this command if r2d dies first (e.g. `docker rm -f NAME` for a container it started). */
 export function guardCommand(argv: string[], env: Record<string, string> = {}): () => void {
   if (argv.length === 0) return () => {};
-  const words = Object.keys(env).length > 0 ? ["env", ...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...argv] : argv;
-  return register(`run ${words.map(shellQuote).join(" ")}`);
+  return register(commandEntry(argv, env));
+}
+
+/** Reads an image ID from the iidfile ($2) and removes that image if nothing names it ($1: the docker client). */
+const DISCARD_UNNAMED = `id=$(cat "$2" 2>/dev/null) && [ -n "$id" ] && [ "$("$1" image inspect --format '{{len .RepoTags}}' "$id" 2>/dev/null)" = 0 ] && exec "$1" image rm "$id"`;
+
+/**
+ * If r2d dies during a build (after the client is stopped): the image the engine may have made
+ * for the iidfile is removed when it has no name (the tag is set only after success).
+ */
+export function guardUnnamedImage(docker: string, env: Record<string, string>, iidFile: string): () => void {
+  return guardCommand(discardUnnamedImageCommand(docker, iidFile), env);
+}
+
+export function discardUnnamedImageCommand(docker: string, iidFile: string): string[] {
+  return ["/bin/sh", "-c", DISCARD_UNNAMED, "r2d-discard", docker, iidFile];
 }
 
 /** Remove this folder (an absolute path) if r2d dies before it does. */

@@ -110,6 +110,18 @@ describe("abort", () => {
     expect(argv.some((a) => a[0] === "tag")).toBe(false);
   });
 
+  it("knows the image from the progress output when the client stopped before writing the iidfile", async () => {
+    const { engine, req, calls } = await setup({ FAKE_SAMPLE: fixture("plain-success.txt"), FAKE_HANG: "1", FAKE_INSPECT: untagged });
+    const ac = new AbortController();
+    const p = runBuild(engine, req, { context, signal: ac.signal, onEvent: (e) => e.type === "step" && e.name === "exporting to image" && e.status === "done" && ac.abort() });
+    await caught(p);
+    const made = "sha256:ec758ad6c254744b7e6f82fda28c2eebeb6122ba8e9e89ce29f634fa2a84ca38";
+    expect((await calls()).slice(1)).toEqual([
+      ["image", "inspect", "--format", "{{json .}}", made],
+      ["image", "rm", made],
+    ]);
+  });
+
   it("leaves an image that something else names (the same build, cached, under another tag)", async () => {
     const { engine, req, calls } = await setup({ FAKE_SAMPLE: fixture("plain-success.txt"), FAKE_HANG: "1", FAKE_IID: IID, FAKE_IID_EARLY: "1", FAKE_INSPECT: tagged });
     const ac = new AbortController();

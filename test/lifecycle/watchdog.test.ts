@@ -10,7 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { shellQuote } from "../../src/engine/exec.js";
-import { guardDir, WATCHDOG_SCRIPT, watchdogPid } from "../../src/engine/watchdog.js";
+import { commandEntry, discardUnnamedImageCommand, guardDir, WATCHDOG_SCRIPT, watchdogPid } from "../../src/engine/watchdog.js";
 
 const made: string[] = [];
 afterAll(() => Promise.all(made.map((d) => rm(d, { recursive: true, force: true }))));
@@ -81,6 +81,31 @@ describe("the watchdog script", () => {
     expect(existsSync(dir)).toBe(true);
     expect(alive(pgid)).toBe(true);
     process.kill(-pgid, "SIGKILL");
+  });
+
+  it("removes the image an interrupted build made, unless something names it (the iidfile tells which)", async () => {
+    const dir = await tmp();
+    const log = path.join(dir, "calls");
+    const fake = path.join(dir, "docker");
+    // A docker stand-in: records its arguments; `image inspect` answers with the number of tags in $TAGS.
+    await writeFile(fake, `#!/bin/sh
+echo "$DOCKER_HOST $*" >> '${log}'
+[ "$1 $2" = "image inspect" ] && echo "$TAGS"
+exit 0
+`, { mode: 0o755 });
+    const iid = path.join(dir, "iid");
+    await writeFile(iid, `sha256:${"b".repeat(64)}`);
+    for (const [tags, rm] of [["0", true], ["1", false]] as const) {
+      await writeFile(log, "");
+      expect(await runWatchdog([`+1 ${commandEntry(discardUnnamedImageCommand(fake, iid), { DOCKER_HOST: "unix:///x.sock", TAGS: tags })}`])).toBe(0);
+      const calls = (await readFile(log, "utf8")).trim().split("\n");
+      expect(calls[0]).toBe(`unix:///x.sock image inspect --format {{len .RepoTags}} sha256:${"b".repeat(64)}`);
+      expect(calls.includes(`unix:///x.sock image rm sha256:${"b".repeat(64)}`)).toBe(rm);
+    }
+    // No iidfile (the engine made no image): nothing is called.
+    await writeFile(log, "");
+    expect(await runWatchdog([`+1 ${commandEntry(discardUnnamedImageCommand(fake, path.join(dir, "none")))}`])).toBe(0);
+    expect(await readFile(log, "utf8")).toBe("");
   });
 
   it("ignores malformed lines and relative folders", async () => {
