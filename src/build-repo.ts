@@ -1,4 +1,3 @@
-import { existsSync, statSync } from "node:fs";
 import { rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { contextTar, describeSelection, materializeContext, selectContext, type ContextSelection } from "./context/index.js";
@@ -15,7 +14,6 @@ import {
   type Engine,
   type EngineKind,
   type ProgressEvent,
-  type RunRequest,
   type RunResult,
 } from "./engine/index.js";
 import { ConfigError } from "./errors.js";
@@ -25,6 +23,7 @@ import { makePlan, type PlanOptions } from "./plan/index.js";
 import type { BuildPlan } from "./plan/types.js";
 import { generatedFiles, renderDockerfile } from "./render/index.js";
 import { lazyRunDir, type RunDir } from "./run-dir.js";
+import { runRequest } from "./run-request.js";
 import { isGitUrl, openSource } from "./source/index.js";
 import { CRAN_SECRET, PIP_SECRET } from "./buildpacks/shared.js";
 
@@ -260,28 +259,6 @@ async function buildImage(input: BuildInput): Promise<Omit<BuildRepoResult, "pla
   }
 }
 
-/** The plain run after the build (docker run semantics). */
-function runRequest(options: BuildRepoOptions, plan: BuildPlan, image: string, root: string): RunRequest {
-  return {
-    image,
-    command: options.command ?? [],
-    env: runEnv(options.env ?? []),
-    publish: options.publish ?? [],
-    volumes: [...(options.editable ? [`${root}:${plan.repoDir}`] : []), ...(options.volumes ?? []), ...(options.mountData ? dataMounts(plan, root) : [])],
-    extra: options.publishAll ? ["--publish-all"] : undefined,
-    remove: true,
-    interactive: options.runOptions?.interactive ?? false,
-    tty: options.runOptions?.tty ?? false,
-    platform: options.platform,
-    network: options.runOptions?.network,
-    memory: options.runOptions?.memory,
-    cpus: options.runOptions?.cpus,
-    shmSize: options.runOptions?.shmSize,
-    gpus: options.runOptions?.gpus,
-    user: options.runOptions?.user,
-  };
-}
-
 /** repo2docker passes these to a repository's own Dockerfile. */
 function repo2dockerArgs(plan: BuildPlan, options: BuildRepoOptions): Record<string, string> {
   return {
@@ -310,23 +287,4 @@ async function writeSecrets(plan: BuildPlan, options: BuildRepoOptions, dir: str
     secrets.push({ id: CRAN_SECRET, src });
   }
   return secrets;
-}
-
-/** The crowdAI contract: TEST_DIRECTORY and OUTPUT_PATH from the caller's environment reach run.sh. */
-function runEnv(env: string[]): string[] {
-  const named = new Set(env.map((e) => e.split("=")[0]));
-  const passed = ["TEST_DIRECTORY", "OUTPUT_PATH"].filter((k) => process.env[k] !== undefined && !named.has(k));
-  return [...env, ...passed];
-}
-
-/** Excluded data directories that exist, mounted read-only at the same place under the repository. */
-function dataMounts(plan: BuildPlan, root: string): string[] {
-  return plan.context.excludes
-    .filter((p) => !/[*?[\]!]/.test(p))
-    .map((p) => p.replace(/^\/+|\/+$/g, ""))
-    .filter((p) => {
-      const abs = path.join(root, p);
-      return existsSync(abs) && statSync(abs).isDirectory();
-    })
-    .map((p) => `${path.join(root, p)}:${plan.repoDir}/${p}:ro`);
 }

@@ -35,7 +35,7 @@ export function cliReference(): string {
     "| 130 | interrupted by SIGINT (Ctrl-C) |",
     "| 143 | interrupted by SIGTERM |",
     "",
-    "An interrupted or failed build never sets or moves the image's name: r2d builds by image ID and tags only after success (a `--push` build with buildx or buildctl names the registry image while building, so an interrupted push may have updated it). Temporary files live in one private folder per run, `$TMPDIR/r2d-<pid>-XXXXXX`, removed on every exit path; if r2d is killed with SIGKILL, a small watchdog process stops the build and removes the folder, and the next run removes any such folder left behind.",
+    "An interrupted or failed build never sets or moves the image's name: r2d builds by image ID and tags only after success (a `--push` build with buildx or buildctl names the registry image while building, so an interrupted push may have updated it). Temporary files live in one private folder per run, `$TMPDIR/r2d-<pid>-XXXXXX`, removed on every exit path; if r2d is killed with SIGKILL, a small watchdog process stops the build, removes its containers and the folder, and the next run removes any such folder left behind.",
     "",
   ].join("\n");
 }

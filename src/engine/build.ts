@@ -13,7 +13,7 @@ import { execa } from "execa";
 import { EngineError } from "../errors.js";
 import { buildFailure, type FailedStep } from "./build-failure.js";
 import { planBuild } from "./build-command.js";
-import { AbortError, formatCommand, tail } from "./exec.js";
+import { AbortError, formatCommand, processGroupStopper, tail } from "./exec.js";
 import { discardUntaggedImage, loadImage, pushImage, tagImage } from "./image.js";
 import { guardProcessGroup, guardUnnamedImage } from "./watchdog.js";
 import { createPlainProgressParser } from "./progress-plain.js";
@@ -55,15 +55,18 @@ function destroyStream(stream: NodeJS.ReadableStream): void {
 export async function runBuild(engine: Engine, req: BuildRequest, opts: RunBuildOptions = {}): Promise<BuildResult> {
   // If r2d is killed after the engine made the image but before it is named, the watchdog removes it.
   const client = engine.kind === "buildctl" ? undefined : engine.client;
-  const unguardImage = client ? guardUnnamedImage(client, { ...engine.env }, req.iidFile) : () => {};
+  const guards = client ? [guardUnnamedImage(client, { ...engine.env }, req.iidFile)] : [];
+  const onImage = (id: string): void => {
+    if (client) guards.push(guardUnnamedImage(client, { ...engine.env }, req.iidFile, id));
+  };
   try {
-    return await build(engine, req, opts);
+    return await build(engine, req, opts, onImage);
   } finally {
-    unguardImage();
+    for (const unguard of guards) unguard();
   }
 }
 
-async function build(engine: Engine, req: BuildRequest, opts: RunBuildOptions): Promise<BuildResult> {
+async function build(engine: Engine, req: BuildRequest, opts: RunBuildOptions, onImage: (id: string) => void): Promise<BuildResult> {
   const plan = planBuild(engine, req);
   const cmd = plan.build;
   if (cmd.stdin === "context-tar" && !opts.context) {
@@ -80,18 +83,6 @@ async function build(engine: Engine, req: BuildRequest, opts: RunBuildOptions): 
 
   opts.onDebug?.(`build: ${formatCommand(cmd)}`);
   const started = Date.now();
-  const parser = plan.progress === "rawjson" ? createRawJsonProgressParser() : createPlainProgressParser();
-  const render = plan.progress === "rawjson" ? createEventRenderer() : undefined;
-  let log = "";
-  let stdout = "";
-  const steps = new Map<string, BuildStep>();
-  const stepLines = new Map<string, string[]>();
-  const failed: FailedStep[] = [];
-  const topLines: string[] = [];
-  /** The image the engine wrote, as its progress said (before the client writes the iidfile). */
-  let madeImage: string | undefined;
-  let callbackError: unknown;
-
   // Its own process group (detached): a terminal's Ctrl-C reaches r2d only, which stops the
   // whole group (docker and its buildx plugin) itself; the watchdog does it if r2d is killed.
   const sub = execa(cmd.file, cmd.args, {
@@ -105,94 +96,33 @@ async function build(engine: Engine, req: BuildRequest, opts: RunBuildOptions): 
     buffer: false,
   });
   const unguard = guardProcessGroup(sub.pid);
-  const stopClient = stopper(sub, opts.killGraceMs ?? 3000);
-  const onAbort = (): void => stopClient();
-  opts.signal?.addEventListener("abort", onAbort, { once: true });
-
-  const handle = (events: ProgressEvent[]): void => {
-    for (const e of events) {
-      if (render) log += render(e);
-      if (e.type === "step") {
-        const prev = steps.get(e.id);
-        steps.set(e.id, { name: e.name || prev?.name || "", status: e.status, durationMs: e.durationMs ?? prev?.durationMs });
-        if (e.status === "error") failed.push({ id: e.id, name: e.name, error: e.error ?? "" });
-      } else if (e.type === "log" && e.id === "") {
-        topLines.push(e.text);
-      } else if (e.type === "log") {
-        const lines = stepLines.get(e.id) ?? [];
-        lines.push(e.text);
-        if (lines.length > STEP_LINES) lines.shift();
-        stepLines.set(e.id, lines);
-      }
-      if (opts.onEvent && callbackError === undefined) {
-        try {
-          opts.onEvent(e);
-        } catch (err) {
-          callbackError = err;
-          stopClient();
-        }
-      }
-    }
-  };
-
-  sub.stderr?.setEncoding("utf8");
-  let recent = "";
-  sub.stderr?.on("data", (chunk: string) => {
-    if (!render) log += chunk;
-    // `writing image sha256:…` (plain and rawjson alike), kept across chunk boundaries.
-    recent = (recent + chunk).slice(-512);
-    madeImage = [...recent.matchAll(/writing image (sha256:[0-9a-f]{64})/g)].pop()?.[1] ?? madeImage;
-    handle(parser.push(chunk));
-  });
-  sub.stdout?.setEncoding("utf8");
-  sub.stdout?.on("data", (chunk: string) => {
-    stdout += chunk;
-  });
-
-  let contextError: unknown;
-  let contextStream: NodeJS.ReadableStream | undefined;
-  if (cmd.stdin === "context-tar" && opts.context && sub.stdin) {
-    const stdin = sub.stdin;
-    stdin.on("error", () => {
-      /* EPIPE: the client stopped reading (it failed or was killed); its exit tells why */
-    });
-    try {
-      contextStream = opts.context();
-      contextStream.on("error", (err: unknown) => {
-        contextError ??= err;
-        stdin.destroy();
-        stopClient();
-      });
-      contextStream.pipe(stdin);
-    } catch (err) {
-      contextError = err;
-      stdin.destroy();
-      stopClient();
-    }
-  }
+  const stopClient = processGroupStopper(sub, opts.killGraceMs ?? 3000);
+  opts.signal?.addEventListener("abort", stopClient, { once: true });
+  const out = collectOutput(plan.progress, opts.onEvent, stopClient, onImage);
+  sub.stderr?.setEncoding("utf8").on("data", out.stderr);
+  sub.stdout?.setEncoding("utf8").on("data", out.stdout);
+  const context = cmd.stdin === "context-tar" && opts.context && sub.stdin ? pipeContext(opts.context, sub.stdin, stopClient) : undefined;
 
   const result = await sub;
-  opts.signal?.removeEventListener("abort", onAbort);
+  opts.signal?.removeEventListener("abort", stopClient);
   stopClient.done();
   unguard();
-  handle(parser.end());
-  if (contextStream) destroyStream(contextStream);
-  if (stdout.trim() !== "") log += (log.endsWith("\n") || log === "" ? "" : "\n") + stdout;
+  out.end();
+  context?.close();
   await opts.onClientExit?.();
 
   const iid = (await readOptional(req.iidFile))?.trim() || undefined;
   const metadata = await readMetadata(req.metadataFile);
   const durationMs = Date.now() - started;
-  const stepList = [...steps.values()];
 
   if (opts.signal?.aborted) {
     // The engine may have made the image before the client stopped: an unnamed image is r2d's to remove.
-    const made = iid ?? madeImage;
+    const made = iid ?? out.madeImage;
     if (made) await discardUntaggedImage(engine, made, { onDebug: opts.onDebug }).catch(() => {});
     throw new AbortError("the build was aborted", { cause: opts.signal.reason });
   }
-  if (callbackError !== undefined) throw callbackError;
-  if (contextError !== undefined) throw contextError;
+  if (out.callbackError !== undefined) throw out.callbackError;
+  if (context?.error() !== undefined) throw context.error();
   if (result.exitCode === undefined && !result.signal) {
     throw new EngineError(`cannot run ${cmd.file}: ${result.code ?? result.shortMessage}`, {
       hint: "name a working client with --docker PATH (or R2D_DOCKER)",
@@ -208,10 +138,10 @@ async function build(engine: Engine, req: BuildRequest, opts: RunBuildOptions): 
       exitCode: result.exitCode,
       signal: result.signal,
       client: cmd.file,
-      failed,
-      stepLines,
-      topLines,
-      logTail: tail(log, LOG_TAIL_LINES),
+      failed: out.failed,
+      stepLines: out.stepLines,
+      topLines: out.topLines,
+      logTail: tail(out.log, LOG_TAIL_LINES),
       details,
     });
   }
@@ -223,7 +153,91 @@ async function build(engine: Engine, req: BuildRequest, opts: RunBuildOptions): 
     const pushed = await pushImage(engine, tag, { onDebug: opts.onDebug });
     digest ??= pushed.digest;
   }
-  return { imageId: imageId ?? "", digest, metadata, durationMs, steps: stepList, log };
+  return { imageId: imageId ?? "", digest, metadata, durationMs, steps: [...out.steps.values()], log: out.log };
+}
+
+/** What the client printed: the log, the steps and those that failed, each step's last lines, the builder's own lines. */
+function collectOutput(progress: "plain" | "rawjson", onEvent: RunBuildOptions["onEvent"], stopClient: () => void, onImage: (id: string) => void) {
+  const parser = progress === "rawjson" ? createRawJsonProgressParser() : createPlainProgressParser();
+  const render = progress === "rawjson" ? createEventRenderer() : undefined;
+  let stdout = "";
+  let recent = "";
+  const out = {
+    log: "",
+    steps: new Map<string, BuildStep>(),
+    stepLines: new Map<string, string[]>(),
+    failed: [] as FailedStep[],
+    topLines: [] as string[],
+    /** The image the engine wrote, as its progress said (before the client writes the iidfile). */
+    madeImage: undefined as string | undefined,
+    /** What onEvent threw (the build is stopped then). */
+    callbackError: undefined as unknown,
+  };
+  const handle = (events: ProgressEvent[]): void => {
+    for (const e of events) {
+      if (render) out.log += render(e);
+      if (e.type === "step") {
+        const prev = out.steps.get(e.id);
+        out.steps.set(e.id, { name: e.name || prev?.name || "", status: e.status, durationMs: e.durationMs ?? prev?.durationMs });
+        if (e.status === "error") out.failed.push({ id: e.id, name: e.name, error: e.error ?? "" });
+      } else if (e.type === "log" && e.id === "") {
+        out.topLines.push(e.text);
+      } else if (e.type === "log") {
+        const lines = out.stepLines.get(e.id) ?? [];
+        lines.push(e.text);
+        if (lines.length > STEP_LINES) lines.shift();
+        out.stepLines.set(e.id, lines);
+      }
+      if (onEvent && out.callbackError === undefined) {
+        try {
+          onEvent(e);
+        } catch (err) {
+          out.callbackError = err;
+          stopClient();
+        }
+      }
+    }
+  };
+  return Object.assign(out, {
+    stderr: (chunk: string): void => {
+      if (!render) out.log += chunk;
+      // `writing image sha256:…` (plain and rawjson alike), kept across chunk boundaries.
+      recent = (recent + chunk).slice(-512);
+      const made = [...recent.matchAll(/writing image (sha256:[0-9a-f]{64})/g)].pop()?.[1];
+      if (made && made !== out.madeImage) onImage(made);
+      out.madeImage = made ?? out.madeImage;
+      handle(parser.push(chunk));
+    },
+    stdout: (chunk: string): void => {
+      stdout += chunk;
+    },
+    end: (): void => {
+      handle(parser.end());
+      if (stdout.trim() !== "") out.log += (out.log.endsWith("\n") || out.log === "" ? "" : "\n") + stdout;
+    },
+  });
+}
+
+/** Streams the context tar into the client's stdin; a broken stream stops the client. */
+function pipeContext(context: () => NodeJS.ReadableStream, stdin: NodeJS.WritableStream & { destroy(): void }, stopClient: () => void) {
+  let error: unknown;
+  let stream: NodeJS.ReadableStream | undefined;
+  stdin.on("error", () => {
+    /* EPIPE: the client stopped reading (it failed or was killed); its exit tells why */
+  });
+  const fail = (err: unknown): void => {
+    error ??= err;
+    stdin.destroy();
+    stopClient();
+  };
+  try {
+    stream = context();
+    stream.on("error", fail);
+    stream.pipe(stdin);
+  } catch (err) {
+    fail(err);
+  }
+  return { error: () => error, close: () => stream && destroyStream(stream) };
 }
 
 /**
@@ -263,31 +277,4 @@ async function finish(
     await tagImage(engine, imageId as string, tag, { onDebug: opts.onDebug });
   }
   return imageId;
-}
-
-/** Stops the client's process group: SIGINT, then SIGKILL after the grace time. `done()` once it exited. */
-function stopper(sub: { pid?: number; kill: (signal?: NodeJS.Signals) => boolean }, graceMs: number): (() => void) & { done: () => void } {
-  let timer: NodeJS.Timeout | undefined;
-  let exited = false;
-  const signalGroup = (signal: NodeJS.Signals): void => {
-    if (exited) return;
-    try {
-      if (sub.pid) process.kill(-sub.pid, signal);
-      else sub.kill(signal);
-    } catch {
-      sub.kill(signal); // the group is gone already; the process itself may not be
-    }
-  };
-  const stop = (): void => {
-    if (timer || exited) return;
-    signalGroup("SIGINT");
-    timer = setTimeout(() => signalGroup("SIGKILL"), graceMs);
-    timer.unref();
-  };
-  return Object.assign(stop, {
-    done: () => {
-      exited = true;
-      if (timer) clearTimeout(timer);
-    },
-  });
 }

@@ -112,19 +112,21 @@ export function guardCommand(argv: string[], env: Record<string, string> = {}): 
   return register(commandEntry(argv, env));
 }
 
-/** Reads an image ID from the iidfile ($2) and removes that image if nothing names it ($1: the docker client). */
-const DISCARD_UNNAMED = `id=$(cat "$2" 2>/dev/null) && [ -n "$id" ] && [ "$("$1" image inspect --format '{{len .RepoTags}}' "$id" 2>/dev/null)" = 0 ] && exec "$1" image rm "$id"`;
+/** The image ID from the iidfile ($2), else $3; removed if nothing names it ($1: the docker client). */
+const DISCARD_UNNAMED = `id=$(cat "$2" 2>/dev/null); [ -n "$id" ] || id=$3; [ -n "$id" ] && [ "$("$1" image inspect --format '{{len .RepoTags}}' "$id" 2>/dev/null)" = 0 ] && exec "$1" image rm "$id"`;
 
 /**
- * If r2d dies during a build (after the client is stopped): the image the engine may have made
- * for the iidfile is removed when it has no name (the tag is set only after success).
+ * If r2d dies during a build (after the client is stopped): the image the engine made — the
+ * iidfile's, or `imageId` when r2d saw it in the progress first — is removed when it has no name
+ * (tags are set only after success). An export the engine finishes after the client is gone
+ * leaves an unnamed image nobody can tell apart: `docker image prune` removes it.
  */
-export function guardUnnamedImage(docker: string, env: Record<string, string>, iidFile: string): () => void {
-  return guardCommand(discardUnnamedImageCommand(docker, iidFile), env);
+export function guardUnnamedImage(docker: string, env: Record<string, string>, iidFile: string, imageId = ""): () => void {
+  return guardCommand(discardUnnamedImageCommand(docker, iidFile, imageId), env);
 }
 
-export function discardUnnamedImageCommand(docker: string, iidFile: string): string[] {
-  return ["/bin/sh", "-c", DISCARD_UNNAMED, "r2d-discard", docker, iidFile];
+export function discardUnnamedImageCommand(docker: string, iidFile: string, imageId = ""): string[] {
+  return ["/bin/sh", "-c", DISCARD_UNNAMED, "r2d-discard", docker, iidFile, imageId];
 }
 
 /** Remove this folder (an absolute path) if r2d dies before it does. */

@@ -102,7 +102,12 @@ exit 0
       expect(calls[0]).toBe(`unix:///x.sock image inspect --format {{len .RepoTags}} sha256:${"b".repeat(64)}`);
       expect(calls.includes(`unix:///x.sock image rm sha256:${"b".repeat(64)}`)).toBe(rm);
     }
-    // No iidfile (the engine made no image): nothing is called.
+    // No iidfile (the client was stopped first): the ID r2d saw in the progress.
+    await writeFile(log, "");
+    const seen = `sha256:${"c".repeat(64)}`;
+    expect(await runWatchdog([`+1 ${commandEntry(discardUnnamedImageCommand(fake, path.join(dir, "none"), seen), { TAGS: "0" })}`])).toBe(0);
+    expect((await readFile(log, "utf8")).trim().split("\n").pop()).toBe(` image rm ${seen}`);
+    // Neither (the engine made no image): nothing is called.
     await writeFile(log, "");
     expect(await runWatchdog([`+1 ${commandEntry(discardUnnamedImageCommand(fake, path.join(dir, "none")))}`])).toBe(0);
     expect(await readFile(log, "utf8")).toBe("");
