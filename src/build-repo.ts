@@ -1,12 +1,10 @@
-import { existsSync, statSync } from "node:fs";
-import { writeFile } from "node:fs/promises";
+import { rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { dir as tmpDir } from "tmp-promise";
-import { onCleanup } from "./cleanup.js";
 import { contextTar, describeSelection, materializeContext, selectContext, type ContextSelection } from "./context/index.js";
 import { looksSecret } from "./detect/credentials.js";
 import { detectRepo } from "./detect/index.js";
 import {
+  AbortError,
   hasBridgeNetwork,
   inspectImage,
   probeEngine,
@@ -24,6 +22,8 @@ import { checkImageName, defaultImageName } from "./image-name.js";
 import { makePlan, type PlanOptions } from "./plan/index.js";
 import type { BuildPlan } from "./plan/types.js";
 import { generatedFiles, renderDockerfile } from "./render/index.js";
+import { lazyRunDir, type RunDir } from "./run-dir.js";
+import { runRequest } from "./run-request.js";
 import { isGitUrl, openSource } from "./source/index.js";
 import { CRAN_SECRET, PIP_SECRET } from "./buildpacks/shared.js";
 
@@ -118,9 +118,11 @@ export async function buildRepo(repo: string, options: BuildRepoOptions = {}): P
   for (const name of Object.keys(options.buildArgs ?? {}).filter(looksSecret)) {
     emit({ type: "message", level: "warn", text: `build argument ${name} looks like a credential: build arguments can end up in the image's history. Give package index credentials with --pip-index-url or --cran-mirror, which reach the build as secrets` });
   }
-  emit({ type: "phase", phase: "fetching" });
-  const source = await openSource(repo, { ref: options.ref, signal: options.signal });
+  const run = lazyRunDir();
   try {
+    emit({ type: "phase", phase: "fetching" });
+    const source = await openSource(repo, { ref: options.ref, signal: options.signal, cloneDir: async () => (await run.get()).subdir("clone") });
+    throwIfAborted(options.signal);
     emit({ type: "phase", phase: "planning" });
     const facts = await detectRepo(source.dir, { subdir: options.subdir });
     const plan = makePlan(facts, { ...options, source: { repo, url: source.url, ref: source.ref, revision: source.revision } });
@@ -131,130 +133,129 @@ export async function buildRepo(repo: string, options: BuildRepoOptions = {}): P
 
     const engine = await probeEngine({ engine: options.engine, docker: options.docker, buildctl: options.buildctl });
     emit({ type: "engine", kind: engine.kind, client: engine.client, reason: engine.reason });
-    // Asked now, answered while the context is selected.
-    const bridge = options.buildNetwork === undefined ? hasBridgeNetwork(engine).catch(() => true) : Promise.resolve(true);
+    const built = await buildImage({ options, emit, engine, plan, dockerfile, imageName, root: facts.root, workDir: await run.get() });
+    const out: BuildRepoResult = { plan, dockerfile, imageName, ...built };
+    if (options.run === false) return out;
 
-    emit({ type: "phase", phase: "context" });
-    const selection = await selectContext({
-      root: facts.root,
-      ignoreFileDir: plan.context.ignoreFileDir,
-      excludes: plan.context.excludes,
-      includes: plan.context.includes,
-      keep: plan.dockerfilePath ? [plan.dockerfilePath] : [],
-    });
-    const context = { fileCount: selection.fileCount, bytes: selection.bytes, excluded: selection.excluded, summary: describeSelection(selection) };
-    for (const w of selection.warnings) emit({ type: "message", level: "warn", text: w });
-    emit({ type: "context", ...context });
-    let buildNetwork = options.buildNetwork;
-    if (!(await bridge)) {
-      // dockerd --bridge=none (locked-down CI and grader hosts): RUN steps could not start otherwise.
-      buildNetwork = "host";
-      emit({ type: "message", level: "info", text: "the Docker daemon has no bridge network, so build steps use the host network (--build-network to choose)" });
-    }
-
-    const tmp = await tmpDir({ prefix: "r2d-build-", unsafeCleanup: true });
-    const disposeTmp = onCleanup(() => tmp.cleanup());
-    try {
-      const secrets = await writeSecrets(plan, options, tmp.path);
-      // A repository's own Dockerfile sees the repository as its context root; ours see it under src/.
-      const ownDockerfile = plan.buildpack === "dockerfile";
-      const prefix = ownDockerfile ? "" : "src/";
-      const extra = generatedFiles(plan, dockerfile);
-      let contextDir: string | undefined;
-      if (engine.kind === "buildctl") {
-        contextDir = path.join(tmp.path, "context");
-        await materializeContext(selection, { prefix, extra, dir: contextDir });
-      }
-      emit({ type: "phase", phase: "building" });
-      const result = await runBuild(
+    throwIfAborted(options.signal);
+    emit({ type: "phase", phase: "running" });
+    if (options.grader) {
+      if (options.command?.length) emit({ type: "message", level: "warn", text: `the ${options.grader.profile} grader runs the image its own way; the command ${options.command.join(" ")} is not used` });
+      out.grade = await gradeImage(
         engine,
-        {
-          contextDir,
-          dockerfile: plan.dockerfilePath ?? "r2d/Dockerfile",
-          tags: [imageName],
-          labels: plan.labels,
-          buildArgs: { ...(ownDockerfile ? repo2dockerArgs(plan, options) : {}), ...options.buildArgs },
-          secrets,
-          platform: options.platform,
-          network: buildNetwork,
-          cacheFrom: options.cacheFrom ?? [],
-          cacheTo: options.cacheTo ?? [],
-          noCache: options.noCache ?? false,
-          pull: options.pull,
-          push: Boolean(options.push),
-          load: !options.push || options.run !== false,
-          iidFile: path.join(tmp.path, "iid"),
-          metadataFile: path.join(tmp.path, "metadata.json"),
-          progress: "rawjson",
-        },
-        {
-          context: () => contextTar(selection, { prefix, extra }),
-          onEvent: (event) => emit({ type: "progress", event }),
-          onDebug: (text) => emit({ type: "message", level: "debug", text }),
-          signal: options.signal,
-        },
-      );
-      const digest = result.digest;
-      // A pushed-only build (buildx/buildctl without --load) has no local image to inspect.
-      const info = await inspectImage(engine, imageName).catch(() => null);
-      const out: BuildRepoResult = {
-        plan,
-        dockerfile,
         imageName,
-        imageId: result.imageId,
-        digest,
-        metadata: result.metadata,
-        imageSize: info?.size,
-        context,
-        build: { durationMs: result.durationMs, steps: result.steps },
-        engine: { kind: engine.kind, client: engine.client, reason: engine.reason },
-      };
-      if (options.run === false) return out;
-
-      if (options.grader) {
-        emit({ type: "phase", phase: "running" });
-        if (options.command?.length) emit({ type: "message", level: "warn", text: `the ${options.grader.profile} grader runs the image its own way; the command ${options.command.join(" ")} is not used` });
-        out.grade = await gradeImage(engine, imageName, plan, facts.root, {
-          platform: options.platform,
-          ...options.grader,
-          signal: options.signal,
-          onMessage: (level, text) => emit({ type: "message", level, text }),
-        });
-        return out;
-      }
-      emit({ type: "phase", phase: "running" });
-      out.run = await runContainer(
-        engine,
-        {
-          image: imageName,
-          command: options.command ?? [],
-          env: runEnv(options.env ?? []),
-          publish: options.publish ?? [],
-          volumes: [
-            ...(options.editable ? [`${facts.root}:${plan.repoDir}`] : []),
-            ...(options.volumes ?? []),
-            ...(options.mountData ? dataMounts(plan, facts.root) : []),
-          ],
-          extra: options.publishAll ? ["--publish-all"] : undefined,
-          remove: true,
-          interactive: options.runOptions?.interactive ?? false,
-          tty: options.runOptions?.tty ?? false,
-          platform: options.platform,
-          network: options.runOptions?.network,
-          memory: options.runOptions?.memory,
-          cpus: options.runOptions?.cpus,
-          shmSize: options.runOptions?.shmSize,
-          gpus: options.runOptions?.gpus,
-          user: options.runOptions?.user,
-        },
-        { signal: options.signal, stdio: options.runStdio ?? "pipe" },
+        plan,
+        facts.root,
+        { platform: options.platform, ...options.grader, signal: options.signal, onMessage: (level, text) => emit({ type: "message", level, text }) },
+        (await run.get()).path,
       );
       return out;
-    } finally {
-      await disposeTmp();
     }
+    out.run = await runContainer(engine, runRequest(options, plan, imageName, facts.root), { signal: options.signal, stdio: options.runStdio ?? "pipe" });
+    return out;
   } finally {
-    await source.dispose();
+    await run.dispose();
+  }
+}
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new AbortError("aborted", { cause: signal.reason });
+}
+
+interface BuildInput {
+  options: BuildRepoOptions;
+  emit: (event: R2dEvent) => void;
+  engine: Engine;
+  plan: BuildPlan;
+  dockerfile: string;
+  imageName: string;
+  root: string;
+  workDir: RunDir;
+}
+
+/** Context, secrets and the build itself; the image is tagged only once the build succeeded. */
+async function buildImage(input: BuildInput): Promise<Omit<BuildRepoResult, "plan" | "dockerfile" | "imageName">> {
+  const { options, emit, engine, plan, dockerfile, imageName, workDir } = input;
+  // Asked now, answered while the context is selected.
+  const bridge = options.buildNetwork === undefined ? hasBridgeNetwork(engine).catch(() => true) : Promise.resolve(true);
+
+  throwIfAborted(options.signal);
+  emit({ type: "phase", phase: "context" });
+  const selection = await selectContext({
+    root: input.root,
+    ignoreFileDir: plan.context.ignoreFileDir,
+    excludes: plan.context.excludes,
+    includes: plan.context.includes,
+    keep: plan.dockerfilePath ? [plan.dockerfilePath] : [],
+  });
+  const context = { fileCount: selection.fileCount, bytes: selection.bytes, excluded: selection.excluded, summary: describeSelection(selection) };
+  for (const w of selection.warnings) emit({ type: "message", level: "warn", text: w });
+  emit({ type: "context", ...context });
+  let buildNetwork = options.buildNetwork;
+  if (!(await bridge)) {
+    // dockerd --bridge=none (locked-down CI and grader hosts): RUN steps could not start otherwise.
+    buildNetwork = "host";
+    emit({ type: "message", level: "info", text: "the Docker daemon has no bridge network, so build steps use the host network (--build-network to choose)" });
+  }
+
+  // A repository's own Dockerfile sees the repository as its context root; ours see it under src/.
+  const ownDockerfile = plan.buildpack === "dockerfile";
+  const prefix = ownDockerfile ? "" : "src/";
+  const extra = generatedFiles(plan, dockerfile);
+  let contextDir: string | undefined;
+  if (engine.kind === "buildctl") {
+    contextDir = path.join(workDir.path, "context");
+    await materializeContext(selection, { prefix, extra, dir: contextDir });
+  }
+  throwIfAborted(options.signal);
+  // The secret files exist only while the build client runs (the client reads them for BuildKit).
+  const secretsDir = await workDir.subdir("secrets");
+  const removeSecrets = () => rm(secretsDir, { recursive: true, force: true });
+  try {
+    const secrets = await writeSecrets(plan, options, secretsDir);
+    emit({ type: "phase", phase: "building" });
+    const result = await runBuild(
+      engine,
+      {
+        contextDir,
+        dockerfile: plan.dockerfilePath ?? "r2d/Dockerfile",
+        tags: [imageName],
+        labels: plan.labels,
+        buildArgs: { ...(ownDockerfile ? repo2dockerArgs(plan, options) : {}), ...options.buildArgs },
+        secrets,
+        platform: options.platform,
+        network: buildNetwork,
+        cacheFrom: options.cacheFrom ?? [],
+        cacheTo: options.cacheTo ?? [],
+        noCache: options.noCache ?? false,
+        pull: options.pull,
+        push: Boolean(options.push),
+        load: !options.push || options.run !== false,
+        iidFile: path.join(workDir.path, "iid"),
+        metadataFile: path.join(workDir.path, "metadata.json"),
+        progress: "rawjson",
+      },
+      {
+        context: () => contextTar(selection, { prefix, extra }),
+        onEvent: (event) => emit({ type: "progress", event }),
+        onDebug: (text) => emit({ type: "message", level: "debug", text }),
+        onClientExit: removeSecrets,
+        signal: options.signal,
+      },
+    );
+    // A pushed-only build (buildx/buildctl without --load) has no local image to inspect.
+    const info = await inspectImage(engine, result.imageId || imageName).catch(() => null);
+    return {
+      imageId: result.imageId,
+      digest: result.digest,
+      metadata: result.metadata,
+      imageSize: info?.size,
+      context,
+      build: { durationMs: result.durationMs, steps: result.steps },
+      engine: { kind: engine.kind, client: engine.client, reason: engine.reason },
+    };
+  } finally {
+    await removeSecrets();
   }
 }
 
@@ -277,32 +278,13 @@ async function writeSecrets(plan: BuildPlan, options: BuildRepoOptions, dir: str
   ];
   if (ids.has(PIP_SECRET) && pipLines.length) {
     const src = path.join(dir, "pip.conf");
-    await writeFile(src, `[global]\n${pipLines.join("\n")}\n`, { mode: 0o600 });
+    await writeFile(src, `[global]\n${pipLines.join("\n")}\n`, { mode: 0o600, flag: "wx" });
     secrets.push({ id: PIP_SECRET, src });
   }
   if (ids.has(CRAN_SECRET) && options.cranMirror) {
     const src = path.join(dir, "cran");
-    await writeFile(src, options.cranMirror, { mode: 0o600 });
+    await writeFile(src, options.cranMirror, { mode: 0o600, flag: "wx" });
     secrets.push({ id: CRAN_SECRET, src });
   }
   return secrets;
-}
-
-/** The crowdAI contract: TEST_DIRECTORY and OUTPUT_PATH from the caller's environment reach run.sh. */
-function runEnv(env: string[]): string[] {
-  const named = new Set(env.map((e) => e.split("=")[0]));
-  const passed = ["TEST_DIRECTORY", "OUTPUT_PATH"].filter((k) => process.env[k] !== undefined && !named.has(k));
-  return [...env, ...passed];
-}
-
-/** Excluded data directories that exist, mounted read-only at the same place under the repository. */
-function dataMounts(plan: BuildPlan, root: string): string[] {
-  return plan.context.excludes
-    .filter((p) => !/[*?[\]!]/.test(p))
-    .map((p) => p.replace(/^\/+|\/+$/g, ""))
-    .filter((p) => {
-      const abs = path.join(root, p);
-      return existsSync(abs) && statSync(abs).isDirectory();
-    })
-    .map((p) => `${path.join(root, p)}:${plan.repoDir}/${p}:ro`);
 }

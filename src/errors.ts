@@ -56,7 +56,7 @@ export class BuildError extends Error {
   }
 }
 
-/** Exit codes: 1 build/run failure, 2 bad input, 3 engine problem, 130 interrupted. */
+/** Exit codes: 1 build/run failure, 2 bad input, 3 engine problem (130/143 for SIGINT/SIGTERM: src/cleanup.ts). */
 export function exitCodeFor(err: unknown): number {
   if (err instanceof ConfigError) return 2;
   if (err instanceof EngineError) return 3;

@@ -1,10 +1,11 @@
 /**
  * The action's steps: mask secrets, read inputs, build (and run the check), push, tag, then
- * outputs and summary. The one place that turns errors into `::error::` and exit code 1.
+ * outputs and summary. The one place that turns errors into `::error::` and exit code 1
+ * (130 or 143 when the runner cancels the job with SIGINT or SIGTERM).
  */
 import { execa } from "execa";
 import { buildRepo, type BuildRepoOptions, type BuildRepoResult, type R2dEvent } from "../build-repo.js";
-import { interruptSignal, runCleanups } from "../cleanup.js";
+import { interruptExitCode, interruptMessage, interruptSignal, runCleanups } from "../cleanup.js";
 import { createReporter } from "../cli/report.js";
 import { dockerClientOf, probeEngine } from "../engine/index.js";
 import { BuildError } from "../errors.js";
@@ -62,7 +63,7 @@ async function tagLocally(inputs: ActionInputs, source: string, tags: string[]):
   for (const tag of tags) await execa(client, ["tag", source, tag], { env: { ...engine.env } });
 }
 
-/** Runs the action with this environment; returns the process exit code (0 or 1). */
+/** Runs the action with this environment; returns the process exit code (0, 1, or 130/143 when interrupted). */
 export async function runAction(env: Env, io: ActionIo): Promise<number> {
   // Before anything can print an input (a parse error may quote one).
   io.write(maskCommands(secretValues(env)));
@@ -113,9 +114,10 @@ export async function runAction(env: Env, io: ActionIo): Promise<number> {
 
 function fail(err: unknown, env: Env, io: ActionIo): number {
   const e = err as Error;
-  if (io.signal?.aborted) {
-    io.write(workflowCommand("error", "r2d was interrupted; temporary files and containers were removed"));
-    return 1;
+  const interrupted = io.signal ? interruptExitCode(io.signal) : undefined;
+  if (interrupted !== undefined && io.signal) {
+    io.write(workflowCommand("error", `r2d was ${interruptMessage(io.signal)}`));
+    return interrupted;
   }
   if (err instanceof BuildError) {
     io.write(workflowCommand("group", `r2d: builder output${err.step ? ` (${err.step})` : ""}`));

@@ -1,13 +1,11 @@
 #!/usr/bin/env node
-import { writeFileSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { buildRepo, type BuildRepoResult } from "../build-repo.js";
-import { interruptSignal, runCleanups } from "../cleanup.js";
+import { interruptExitCode, interruptMessage, interruptSignal, runCleanups } from "../cleanup.js";
 import { BuildError, exitCodeFor, UnsupportedError } from "../errors.js";
 import { formatGradeReport } from "../grader/index.js";
 import { makeScrubber, scrubDeep, scrubError } from "../redact.js";
 import { parseCli } from "./args.js";
+import { writeBuildLog } from "./build-log.js";
 import { createReporter, planSummary, resultSummary } from "./report.js";
 
 /** The only place that turns errors into exit codes and messages. */
@@ -65,31 +63,30 @@ async function main(argv: string[]): Promise<number> {
     if (result.grade) return result.grade.passed ? 0 : 1;
     return result.run ? result.run.exitCode : 0;
   } catch (error) {
-    return fail(scrubError(error, scrub), json);
+    return await fail(scrubError(error, scrub), json);
   } finally {
     await runCleanups();
   }
 }
 
-function fail(err: unknown, json: boolean): number {
+/** Exit codes: 1 the build (a step of the repository's own), the run or a grader check failed; 2 bad input; 3 engine problem; 130/143 interrupted. */
+async function fail(err: unknown, json: boolean): Promise<number> {
   const e = err as Error & { buildpack?: string };
-  if (signalAborted()) {
-    process.stderr.write("r2d: interrupted; temporary files and containers removed\n");
-    return 130;
+  const interrupted = interruptExitCode();
+  if (interrupted !== undefined) {
+    process.stderr.write(`r2d: ${interruptMessage()}\n`);
+    return interrupted;
   }
   if (json) {
     process.stdout.write(`${JSON.stringify({ event: "error", error: { name: e.name, message: e.message }, ...(e instanceof UnsupportedError ? { buildpack: e.buildpack, python: null, r: null, dockerfile: null } : {}) })}\n`);
   }
   if (err instanceof BuildError) {
-    const file = path.join(os.tmpdir(), `r2d-build-${Date.now()}.log`);
-    writeFileSync(file, err.log);
     process.stderr.write(`r2d: the build failed${err.step ? ` at ${err.step}` : ""}\n`);
     const tail = err.log.trimEnd().split("\n").slice(-30).join("\n");
-    process.stderr.write(`${tail}\nr2d: ${err.message}\nr2d: full build output: ${file}\n`);
-    const base = /load metadata for (\S+)/.exec(err.step ?? "")?.[1];
-    if (base) {
-      process.stderr.write(`r2d: hint: the base image ${base} could not be fetched (no registry access, or no such image); pull it first, or pass --base-image with an image this engine has\n`);
-    }
+    process.stderr.write(`${tail}\nr2d: ${err.message}\n`);
+    const kept = await writeBuildLog(err.log);
+    if (kept.problem) process.stderr.write(`r2d: warning: ${kept.problem}\n`);
+    if (kept.file) process.stderr.write(`r2d: full build output: ${kept.file}\n`);
     return exitCodeFor(err);
   }
   if (e && typeof e.message === "string" && e.name !== "Error") {
@@ -99,12 +96,6 @@ function fail(err: unknown, json: boolean): number {
   }
   return exitCodeFor(err);
 }
-
-let aborted = false;
-function signalAborted(): boolean {
-  return aborted;
-}
-process.once("SIGINT", () => (aborted = true));
 
 // A reader that goes away early (`r2d … --json | head`) is not an error worth a stack trace.
 process.stdout.on("error", (err: NodeJS.ErrnoException) => {

@@ -32,12 +32,21 @@ export function dockerTarPath(req: Pick<BuildRequest, "iidFile">): string {
   return `${req.iidFile}.docker.tar`;
 }
 
-/** What runBuild does: the build command, then the steps some clients need after it. */
+/**
+ * What runBuild does: the build command, then the steps some clients need after it.
+ *
+ * The local image is built by ID (no `-t`) and tagged only after the build succeeded, so an
+ * interrupted or failed build never sets or moves a tag. A push from the builder itself
+ * (buildx `--push`, buildctl `push=true`) needs the registry name at build time: there the
+ * tags stay in the build command (an interrupted push may have updated the registry).
+ */
 export interface BuildPlan {
   build: Command;
   progress: "plain" | "rawjson";
   /** `docker load -i` this tarball after the build (buildctl with load). */
   loadTarball?: string;
+  /** `docker tag IMAGE_ID TAG` for these after a successful build. */
+  tagAfter: string[];
   /** `docker push` these tags after the build (clients that cannot push while building). */
   pushAfter: string[];
   /** The client writes no iidfile: take the image ID from the metadata file (buildctl). */
@@ -94,7 +103,6 @@ function classicDockerPlan(engine: Engine, req: BuildRequest): BuildPlan {
     });
   }
   const args = ["build", "--progress=plain", "--iidfile", req.iidFile, "-f", req.dockerfile];
-  for (const t of req.tags) args.push("-t", t);
   for (const l of kv(req.labels)) args.push("--label", l);
   for (const a of kv(req.buildArgs)) args.push("--build-arg", a);
   for (const s of req.secrets) args.push("--secret", `id=${s.id},src=${s.src}`);
@@ -119,6 +127,7 @@ function classicDockerPlan(engine: Engine, req: BuildRequest): BuildPlan {
   return {
     build: { file: engine.client, args, env: { ...engine.env, DOCKER_BUILDKIT: "1" }, stdin: "context-tar" },
     progress: "plain",
+    tagAfter: [...req.tags],
     pushAfter: req.push ? [...req.tags] : [],
     iidFromMetadata: false,
   };
@@ -128,7 +137,10 @@ function buildxPlan(engine: Engine, req: BuildRequest): BuildPlan {
   const progress = progressMode(engine, req);
   const args = ["buildx", "build", `--progress=${progress}`, "--iidfile", req.iidFile, "--metadata-file", req.metadataFile];
   args.push("-f", req.dockerfile);
-  for (const t of req.tags) args.push("-t", t);
+  // buildx < 0.13 refuses "--load --push": load, then tag and push with docker.
+  const pushLater = req.load && req.push && !versionAtLeast(engine.buildxVersion, MULTI_EXPORT_MIN);
+  const pushNow = req.push && !pushLater;
+  if (pushNow) for (const t of req.tags) args.push("-t", t);
   for (const l of kv(req.labels)) args.push("--label", l);
   for (const a of kv(req.buildArgs)) args.push("--build-arg", a);
   for (const s of req.secrets) args.push("--secret", `id=${s.id},src=${s.src}`);
@@ -141,20 +153,14 @@ function buildxPlan(engine: Engine, req: BuildRequest): BuildPlan {
   for (const c of req.cacheTo) args.push("--cache-to", c);
   if (req.noCache) args.push("--no-cache");
   if (req.pull) args.push("--pull");
-  let pushAfter: string[] = [];
-  if (req.load && req.push && !versionAtLeast(engine.buildxVersion, MULTI_EXPORT_MIN)) {
-    // buildx < 0.13 refuses "--load --push": load, then push with docker.
-    args.push("--load");
-    pushAfter = [...req.tags];
-  } else {
-    if (req.load) args.push("--load");
-    if (req.push) args.push("--push");
-  }
+  if (req.load) args.push("--load");
+  if (pushNow) args.push("--push");
   args.push("-");
   return {
     build: { file: engine.client, args, env: { ...engine.env }, stdin: "context-tar" },
     progress,
-    pushAfter,
+    tagAfter: req.load && !pushNow ? [...req.tags] : [],
+    pushAfter: pushLater ? [...req.tags] : [],
     iidFromMetadata: false,
   };
 }
@@ -205,9 +211,12 @@ function buildctlPlan(engine: Engine, req: BuildRequest): BuildPlan {
   const tarball = dockerTarPath(req);
   let pushAfter: string[] = [];
   let loadTarball: string | undefined;
+  let tagAfter: string[] = [];
   if (req.load) {
-    args.push("--output", outputSpec("docker", req.tags, [`dest=${tarball}`]));
+    // Loaded by ID, tagged after the build.
+    args.push("--output", outputSpec("docker", [], [`dest=${tarball}`]));
     loadTarball = tarball;
+    tagAfter = [...req.tags];
     if (req.push) {
       if (versionAtLeast(engine.version, MULTI_EXPORT_MIN)) {
         args.push("--output", outputSpec("image", req.tags, ["push=true"]));
@@ -223,6 +232,7 @@ function buildctlPlan(engine: Engine, req: BuildRequest): BuildPlan {
     build: { file: engine.client, args, env: { ...engine.env }, stdin: "none" },
     progress,
     loadTarball,
+    tagAfter,
     pushAfter,
     iidFromMetadata: true,
   };

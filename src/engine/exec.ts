@@ -110,3 +110,33 @@ export function tail(text: string, n: number): string {
   const lines = text.replace(/\n+$/, "").split("\n");
   return lines.slice(Math.max(0, lines.length - n)).join("\n");
 }
+
+/**
+ * Stops a detached child's process group: SIGINT, then SIGKILL after the grace time (a client
+ * and the plugins it started). Call `done()` once the child has exited.
+ */
+export function processGroupStopper(sub: { pid?: number; kill: (signal?: NodeJS.Signals) => boolean }, graceMs: number): (() => void) & { done: () => void } {
+  let timer: NodeJS.Timeout | undefined;
+  let exited = false;
+  const signalGroup = (signal: NodeJS.Signals): void => {
+    if (exited) return;
+    try {
+      if (sub.pid) process.kill(-sub.pid, signal);
+      else sub.kill(signal);
+    } catch {
+      sub.kill(signal); // the group is gone already; the process itself may not be
+    }
+  };
+  const stop = (): void => {
+    if (timer || exited) return;
+    signalGroup("SIGINT");
+    timer = setTimeout(() => signalGroup("SIGKILL"), graceMs);
+    timer.unref();
+  };
+  return Object.assign(stop, {
+    done: () => {
+      exited = true;
+      if (timer) clearTimeout(timer);
+    },
+  });
+}

@@ -149,6 +149,29 @@ export async function inspectImage(
   return info;
 }
 
+export function tagCommand(engine: Engine, image: string, tag: string): Command {
+  return dockerCommand(engine, ["tag", image, tag]);
+}
+
+/** `docker tag IMAGE TAG`: names a built image once its build succeeded. */
+export async function tagImage(engine: Engine, image: string, tag: string, opts: { onDebug?: (message: string) => void } = {}): Promise<void> {
+  const cmd = tagCommand(engine, image, tag);
+  const res = await capture(cmd.file, cmd.args, { env: cmd.env, onDebug: opts.onDebug });
+  if (res.exitCode !== 0) throw failure(`tagging the built image ${image} as ${tag} failed`, cmd, res);
+}
+
+/**
+ * Removes an image an aborted build made, if nothing names it: an image with a tag (the same
+ * build cached, under the user's name) or one a container uses is left alone.
+ */
+export async function discardUntaggedImage(engine: Engine, id: string, opts: { onDebug?: (message: string) => void } = {}): Promise<boolean> {
+  const info = await inspectImage(engine, id, { onDebug: opts.onDebug });
+  if (!info || info.repoTags.length > 0) return false;
+  const cmd = dockerCommand(engine, ["image", "rm", id]);
+  const res = await capture(cmd.file, cmd.args, { env: cmd.env, timeoutMs: 30_000, onDebug: opts.onDebug });
+  return res.exitCode === 0;
+}
+
 /** Remove an image (a missing image is not an error). */
 export async function removeImage(
   engine: Engine,

@@ -34,6 +34,9 @@ export {
   loadImage,
   inspectImage,
   removeImage,
+  tagCommand,
+  tagImage,
+  discardUntaggedImage,
   hasBridgeNetwork,
   dockerClientOf,
   parsePushDigest,
@@ -42,3 +45,5 @@ export {
   parseHistory,
 } from "./image.js";
 export { AbortError, isAbortError, formatCommand, shellQuote, isDaemonFailure } from "./exec.js";
+export { buildFailure, engineAddress, engineAnswers, ENGINE_ANSWER_TIMEOUT_MS } from "./build-failure.js";
+export { guardCommand, guardDir, guardProcessGroup } from "./watchdog.js";

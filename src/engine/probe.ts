@@ -8,13 +8,16 @@
  * back to the deprecated legacy builder.
  */
 import { access, constants, realpath, stat } from "node:fs/promises";
+import net from "node:net";
 import path from "node:path";
 import semver from "semver";
 import { EngineError } from "../errors.js";
+import { ENGINE_ANSWER_TIMEOUT_MS } from "./build-failure.js";
 import { capture } from "./exec.js";
 import type { Engine, EngineKind, ProbeOptions } from "./types.js";
 
-const PROBE_TIMEOUT_MS = 20_000;
+/** A daemon answers `docker version` in milliseconds; one that takes longer is hung (or not a daemon). */
+const PROBE_TIMEOUT_MS = ENGINE_ANSWER_TIMEOUT_MS;
 const DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock";
 const WELL_KNOWN_DOCKERS = ["/usr/bin/docker"];
 /** Variables that choose or configure the daemon a client talks to. */
@@ -38,6 +41,8 @@ interface DockerCandidate {
   buildxError?: string;
   /** Why this candidate could not even be asked (missing, not executable, not docker). */
   unusable?: string;
+  /** `docker version` got no answer in time: the daemon took the connection and said nothing. */
+  silent?: boolean;
 }
 
 interface BuildctlCandidate {
@@ -95,6 +100,7 @@ async function probeDocker(file: string, env: NodeJS.ProcessEnv, onDebug?: (m: s
     capture(file, ["buildx", "version"], { baseEnv: env, timeoutMs: PROBE_TIMEOUT_MS, onDebug }),
   ]);
   if (res.spawnError) return { path: file, unusable: `cannot be run (${res.spawnError})` };
+  if (res.timedOut) return { path: file, silent: true, unusable: `no answer from \`docker version\` within ${PROBE_TIMEOUT_MS / 1000} s` };
   const cand: DockerCandidate = { path: file };
   try {
     const json = JSON.parse(res.stdout.trim().split("\n")[0] ?? "") as {
@@ -109,9 +115,7 @@ async function probeDocker(file: string, env: NodeJS.ProcessEnv, onDebug?: (m: s
   if (!cand.version) {
     return { path: file, unusable: `does not look like a docker client (\`docker version\` said: ${firstLine(res.stderr || res.stdout) || "nothing"})` };
   }
-  if (!cand.serverVersion) {
-    cand.daemonError = res.timedOut ? "no answer within 20 s" : firstLine(res.stderr) || "no answer";
-  }
+  if (!cand.serverVersion) cand.daemonError = firstLine(res.stderr) || "no answer";
   const bxVersion = /\bv?(\d+\.\d+\.\d+[^\s]*)/.exec(bx.stdout)?.[1];
   if (bx.exitCode === 0 && bxVersion) cand.buildxVersion = bxVersion;
   else cand.buildxError = firstLine(bx.stderr || bx.stdout) || `exit code ${bx.exitCode ?? "?"}`;
@@ -180,6 +184,32 @@ function daemonAddress(c: DockerCandidate, env: NodeJS.ProcessEnv): string {
   return said ?? DEFAULT_DOCKER_HOST;
 }
 
+/** Whether something accepts connections at a unix:// or tcp:// address (within a second). */
+async function acceptsConnections(address: string): Promise<boolean> {
+  const unix = /^unix:\/\/(.+)$/.exec(address)?.[1];
+  const tcp = /^tcp:\/\/\[?([^\]/]+?)\]?:(\d+)\/?$/.exec(address);
+  if (!unix && !tcp) return false;
+  return new Promise((resolve) => {
+    const socket = unix ? net.connect(unix) : net.connect(Number(tcp![2]), tcp![1]);
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(1000, () => done(false));
+    socket.once("connect", () => done(true));
+    socket.once("error", () => done(false));
+  });
+}
+
+/** The daemon took the connection and never answered (hung, or something else listens there). */
+async function silentDaemonError(c: DockerCandidate, env: NodeJS.ProcessEnv): Promise<EngineError> {
+  const address = daemonAddress(c, env);
+  const how = (await acceptsConnections(address)) ? "accepted the connection but did not answer" : "did not answer";
+  return new EngineError(`the Docker daemon at ${address} ${how} within ${PROBE_TIMEOUT_MS / 1000} s (${c.path} version)`, {
+    hint: "the daemon is hung or something else listens there: check `docker info` and dockerd's log, restart dockerd (`systemctl restart docker`), or point DOCKER_HOST at a daemon that answers",
+  });
+}
+
 function checkDaemon(c: DockerCandidate, env: NodeJS.ProcessEnv): void {
   if (c.serverVersion) return;
   throw new EngineError(`the Docker daemon at ${daemonAddress(c, env)} does not answer (${c.path}: ${c.daemonError ?? "no answer"})`, {
@@ -191,7 +221,8 @@ async function checkBuildkitd(file: string, host: string | undefined, env: NodeJ
   const args = [...(host ? ["--addr", host] : []), "debug", "workers"];
   const res = await capture(file, args, { baseEnv: env, timeoutMs: PROBE_TIMEOUT_MS, onDebug });
   if (res.exitCode === 0) return;
-  throw new EngineError(`buildkitd at ${host ?? "buildctl's default address"} does not answer (${firstLine(res.stderr || res.stdout) || "no answer"})`, {
+  const why = res.timedOut ? `it accepted the connection but did not answer within ${PROBE_TIMEOUT_MS / 1000} s` : firstLine(res.stderr || res.stdout) || "no answer";
+  throw new EngineError(`buildkitd at ${host ?? "buildctl's default address"} does not answer (${why})`, {
     hint: "start buildkitd, or set BUILDKIT_HOST to the address of a running one",
   });
 }
@@ -230,6 +261,9 @@ async function doProbe(opts: ProbeOptions): Promise<Engine> {
   }
 
   const dockers = await Promise.all(unique.map((p) => probeDocker(p, env, onDebug)));
+  const silent = dockers.find((c) => c.silent);
+  // Every docker client talks to the same daemon: a silent one is the answer, not a client to skip.
+  if (silent && opts.engine !== "buildctl") throw await silentDaemonError(silent, env);
   const buildkitHost = env.BUILDKIT_HOST || undefined;
   const wantBuildctl = opts.engine === "buildctl" || opts.engine === undefined;
   const buildctl: BuildctlCandidate = wantBuildctl ? await probeBuildctl(opts.buildctl ?? "buildctl", env, onDebug) : { unusable: "not looked at" };

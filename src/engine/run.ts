@@ -7,6 +7,7 @@ import { execa } from "execa";
 import { EngineError } from "../errors.js";
 import { AbortError, capture, formatCommand, isDaemonFailure } from "./exec.js";
 import { dockerClientOf } from "./image.js";
+import { guardCommand } from "./watchdog.js";
 import type { Command, Engine, RunContainerOptions, RunRequest, RunResult } from "./types.js";
 
 /** `docker run --rm ... IMAGE CMD...` (pure). */
@@ -60,6 +61,8 @@ export async function runContainer(engine: Engine, req: RunRequest, opts: RunCon
     stripFinalNewline: false,
   });
 
+  // If r2d is killed, the watchdog removes the container (the client alone would leave it running).
+  const unguard = guardCommand([cmd.file, "rm", "-f", name], cmd.env);
   let removal: Promise<unknown> | undefined;
   const onAbort = (): void => {
     // The client forwards SIGINT to the container; `rm -f` makes sure it is gone.
@@ -91,6 +94,7 @@ export async function runContainer(engine: Engine, req: RunRequest, opts: RunCon
     return { exitCode, stdout, stderr };
   } finally {
     opts.signal?.removeEventListener("abort", onAbort);
+    unguard();
   }
 }
 

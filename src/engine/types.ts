@@ -127,6 +127,8 @@ export interface RunBuildOptions {
   signal?: AbortSignal;
   /** Time between SIGINT and SIGKILL on abort (default 3000 ms). */
   killGraceMs?: number;
+  /** Called as soon as the build client has exited (before load, tag and push): e.g. remove the secret files. */
+  onClientExit?: () => Promise<void> | void;
 }
 
 export interface RunRequest {

@@ -17,6 +17,7 @@ import { onCleanup } from "../cleanup.js";
 import { AbortError, capture, formatCommand } from "../engine/exec.js";
 import { dockerClientOf } from "../engine/image.js";
 import { runCommand } from "../engine/run.js";
+import { guardCommand } from "../engine/watchdog.js";
 import type { Engine, RunRequest } from "../engine/types.js";
 
 export interface ContainerChange {
@@ -128,7 +129,12 @@ export function startContainer(engine: Engine, req: RunRequest, opts: StartOptio
     removal ??= docker(["rm", "-f", "-v", name]);
     await removal;
   };
-  const disposeCleanup = onCleanup(remove);
+  // Ctrl-C and SIGTERM: the cleanup registry; SIGKILL of r2d: the watchdog.
+  const unguard = guardCommand([client, "rm", "-f", "-v", name], env);
+  const disposeCleanup = onCleanup(async () => {
+    await remove();
+    unguard();
+  });
 
   const kill = async (): Promise<void> => {
     // Retried: a container still being created cannot be killed yet.

@@ -3,14 +3,15 @@
  * a Modzy-style marketplace) and report, per rule, whether it passes. One file per profile;
  * shared checks in checks.ts; the container harness in container.ts; the report in report.ts.
  */
-import { rm } from "node:fs/promises";
-import { dir as tmpDir } from "tmp-promise";
+import { mkdtemp, rm } from "node:fs/promises";
+import path from "node:path";
 import { onCleanup } from "../cleanup.js";
 import { capture } from "../engine/exec.js";
 import { dockerClientOf, inspectImage } from "../engine/image.js";
 import type { Engine } from "../engine/types.js";
 import { ConfigError } from "../errors.js";
 import type { BuildPlan } from "../plan/types.js";
+import { createRunDir } from "../run-dir.js";
 import { platformCheck, tailLines, userCheck } from "./checks.js";
 import { imagePlatform, imageUser } from "./container.js";
 import { crowdai } from "./crowdai.js";
@@ -39,8 +40,10 @@ export function isGraderProfile(name: string): name is GraderProfileName {
 /**
  * Runs `image` the way `options.profile` will and returns the checks. The container and the
  * temp folders are removed whatever happens (also on Ctrl-C, through the cleanup registry).
+ * `workDir`: an empty private folder to work in (buildRepo passes one inside its run folder);
+ * without it the grader makes its own run folder.
  */
-export async function gradeImage(engine: Engine, image: string, plan: BuildPlan, repoRoot: string, options: GraderOptions): Promise<GradeResult> {
+export async function gradeImage(engine: Engine, image: string, plan: BuildPlan, repoRoot: string, options: GraderOptions, workDir?: string): Promise<GradeResult> {
   if (!isGraderProfile(options.profile)) {
     throw new ConfigError(`unknown grader "${String(options.profile)}"`, { location: { file: "--grader" }, hint: `one of ${GRADER_PROFILES.join(", ")}` });
   }
@@ -51,8 +54,12 @@ export async function gradeImage(engine: Engine, image: string, plan: BuildPlan,
   const info = await inspectImage(engine, image);
   if (!info) throw new ConfigError(`the image ${image} does not exist`, { location: { file: "--grader" }, hint: "build it first (r2d builds it when --grader is given with a repository)" });
   const platform = options.platform ?? GRADER_PLATFORM;
-  const tmp = await tmpDir({ prefix: "r2d-grade-", unsafeCleanup: true });
-  const disposeTmp = onCleanup(() => removeTmp(engine, image, tmp.path));
+  const own = workDir ? undefined : await createRunDir();
+  const tmp = { path: await mkdtemp(path.join(workDir ?? own!.path, "grade-")) };
+  const disposeTmp = onCleanup(async () => {
+    await removeTmp(engine, image, tmp.path);
+    await own?.dispose();
+  });
   try {
     const actualPlatform = await imagePlatform(engine, image);
     const user = await imageUser(engine, image, info.user, platform);

@@ -59,7 +59,7 @@ const rows: Row[] = [
     req: {},
     want: {
       file: "/usr/bin/docker",
-      args: ["build", "--progress=plain", "--iidfile", "/out/iid", "-f", "r2d/Dockerfile", "-t", "r2d/x:1", "-"],
+      args: ["build", "--progress=plain", "--iidfile", "/out/iid", "-f", "r2d/Dockerfile", "-"],
       env: { DOCKER_BUILDKIT: "1" },
       stdin: "context-tar",
     },
@@ -72,7 +72,6 @@ const rows: Row[] = [
       file: "/usr/bin/docker",
       args: [
         "build", "--progress=plain", "--iidfile", "/out/iid", "-f", "r2d/Dockerfile",
-        "-t", "r2d/x:1", "-t", "r2d/x:latest",
         "--label", "repo2docker.ref=abc", "--label", "org.opencontainers.image.source=https://example.org/r",
         "--build-arg", "NB_USER=jovyan", "--build-arg", "NB_UID=1000",
         "--secret", "id=pip,src=/run/secrets/pip.conf",
@@ -90,20 +89,20 @@ const rows: Row[] = [
     req: { cacheFrom: ["type=registry,ref=ghcr.io/o/cache:2"], network: "default", push: true },
     want: {
       file: "/usr/bin/docker",
-      args: ["build", "--progress=plain", "--iidfile", "/out/iid", "-f", "r2d/Dockerfile", "-t", "r2d/x:1", "--cache-from", "ghcr.io/o/cache:2", "-"],
+      args: ["build", "--progress=plain", "--iidfile", "/out/iid", "-f", "r2d/Dockerfile", "--cache-from", "ghcr.io/o/cache:2", "-"],
       env: { DOCKER_HOST: "tcp://127.0.0.1:2375", DOCKER_BUILDKIT: "1" },
       stdin: "context-tar",
     },
   },
   {
-    name: "buildx, minimal, rawjson",
+    name: "buildx, minimal, rawjson: loaded by ID, tagged after",
     engine: buildx,
     req: { progress: "rawjson" },
     want: {
       file: "/usr/local/bin/docker",
       args: [
         "buildx", "build", "--progress=rawjson", "--iidfile", "/out/iid", "--metadata-file", "/out/meta.json",
-        "-f", "r2d/Dockerfile", "-t", "r2d/x:1", "--load", "-",
+        "-f", "r2d/Dockerfile", "--load", "-",
       ],
       env: {},
       stdin: "context-tar",
@@ -144,14 +143,14 @@ const rows: Row[] = [
     },
   },
   {
-    name: "buildx 0.10: plain instead of rawjson, load now and push later",
+    name: "buildx 0.10: plain instead of rawjson, load now, tag and push later",
     engine: oldBuildx,
     req: { progress: "rawjson", push: true },
     want: {
       file: "/usr/local/bin/docker",
       args: [
         "buildx", "build", "--progress=plain", "--iidfile", "/out/iid", "--metadata-file", "/out/meta.json",
-        "-f", "r2d/Dockerfile", "-t", "r2d/x:1", "--load", "-",
+        "-f", "r2d/Dockerfile", "--load", "-",
       ],
       env: {},
       stdin: "context-tar",
@@ -166,7 +165,7 @@ const rows: Row[] = [
       args: [
         "--addr", "tcp://127.0.0.1:1234", "build", "--progress=rawjson",
         "--frontend", "dockerfile.v0", "--local", "context=/repo", "--local", "dockerfile=/repo/r2d", "--opt", "filename=Dockerfile",
-        "--output", "type=docker,name=r2d/x:1,dest=/out/iid.docker.tar",
+        "--output", "type=docker,dest=/out/iid.docker.tar",
         "--metadata-file", "/out/meta.json",
       ],
       env: {},
@@ -189,7 +188,7 @@ const rows: Row[] = [
         "--secret", "id=pip,src=/run/secrets/pip.conf",
         "--import-cache", "type=registry,ref=ghcr.io/o/cache:1", "--export-cache", "type=local,dest=/cache",
         "--no-cache", "--opt", "image-resolve-mode=pull",
-        "--output", 'type=docker,"name=r2d/x:1,r2d/x:latest",dest=/out/iid.docker.tar',
+        "--output", "type=docker,dest=/out/iid.docker.tar",
         "--output", 'type=image,"name=r2d/x:1,r2d/x:latest",push=true',
         "--metadata-file", "/out/meta.json",
       ],
@@ -236,13 +235,25 @@ describe("buildCommand", () => {
     expect(buildCommand(engine, { ...base, ...req })).toEqual(want);
   });
 
-  it("plans the steps after the build", () => {
-    expect(planBuild(classic, { ...base, push: true })).toMatchObject({ pushAfter: ["r2d/x:1"], progress: "plain", iidFromMetadata: false });
-    expect(planBuild(buildx, { ...base, push: true })).toMatchObject({ pushAfter: [] });
-    expect(planBuild(oldBuildx, { ...base, push: true })).toMatchObject({ pushAfter: ["r2d/x:1"] });
-    expect(planBuild(buildctl, { ...base })).toMatchObject({ loadTarball: "/out/iid.docker.tar", pushAfter: [], iidFromMetadata: true });
-    expect(planBuild(oldBuildctl, { ...base, push: true })).toMatchObject({ loadTarball: "/out/iid.docker.tar", pushAfter: ["r2d/x:1"] });
-    expect(planBuild(buildctl, { ...base, load: false, push: true }).loadTarball).toBeUndefined();
+  it("plans the steps after the build: local tags only after success, registry names where the builder pushes", () => {
+    expect(planBuild(classic, { ...base, push: true })).toMatchObject({ tagAfter: ["r2d/x:1"], pushAfter: ["r2d/x:1"], progress: "plain", iidFromMetadata: false });
+    expect(planBuild(classic, base)).toMatchObject({ tagAfter: ["r2d/x:1"], pushAfter: [] });
+    expect(planBuild(buildx, base)).toMatchObject({ tagAfter: ["r2d/x:1"], pushAfter: [] });
+    // buildx pushes from the builder: the names are in the build command (the documented limit).
+    expect(planBuild(buildx, { ...base, push: true })).toMatchObject({ tagAfter: [], pushAfter: [] });
+    expect(planBuild(buildx, { ...base, push: true, load: false })).toMatchObject({ tagAfter: [], pushAfter: [] });
+    expect(planBuild(oldBuildx, { ...base, push: true })).toMatchObject({ tagAfter: ["r2d/x:1"], pushAfter: ["r2d/x:1"] });
+    expect(planBuild(buildctl, { ...base })).toMatchObject({ loadTarball: "/out/iid.docker.tar", tagAfter: ["r2d/x:1"], pushAfter: [], iidFromMetadata: true });
+    expect(planBuild(buildctl, { ...base, push: true })).toMatchObject({ tagAfter: ["r2d/x:1"], pushAfter: [] });
+    expect(planBuild(oldBuildctl, { ...base, push: true })).toMatchObject({ loadTarball: "/out/iid.docker.tar", tagAfter: ["r2d/x:1"], pushAfter: ["r2d/x:1"] });
+    expect(planBuild(buildctl, { ...base, load: false, push: true })).toMatchObject({ loadTarball: undefined, tagAfter: [] });
+  });
+
+  it("never names the local image in a build command that only loads", () => {
+    for (const engine of [classic, buildx, oldBuildx, buildctl, oldBuildctl]) {
+      const args = buildCommand(engine, { ...base, tags: ["r2d/never-in-argv:1"] }).args.join(" ");
+      expect(args).not.toContain("r2d/never-in-argv");
+    }
   });
 
   it("refuses what an engine cannot do, naming the flag", () => {

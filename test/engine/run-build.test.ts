@@ -130,11 +130,13 @@ describe("runBuild with a fake docker", () => {
     expect(existsSync(req.iidFile)).toBe(false);
   });
 
-  it("pushes each tag after a classic build", async () => {
+  it("tags, then pushes each tag after a classic build", async () => {
     const { engine, req, record } = await setup({ FAKE_SAMPLE: fixture("plain-success.txt"), FAKE_IID: IID });
     const result = await runBuild(engine, { ...req, push: true, tags: ["reg.example/o/r:1", "reg.example/o/r:latest"] }, { context: context() });
     expect(result.digest).toBe(`sha256:${"d".repeat(64)}`);
     expect((await record()).slice(1).map((c) => c.argv)).toEqual([
+      ["tag", IID, "reg.example/o/r:1"],
+      ["tag", IID, "reg.example/o/r:latest"],
       ["push", "reg.example/o/r:1"],
       ["push", "reg.example/o/r:latest"],
     ]);
@@ -179,8 +181,10 @@ describe("runBuild with a fake docker", () => {
     expect(calls.map((c) => [c.role, c.argv[0] === "--addr" ? c.argv[2] : c.argv[0]])).toEqual([
       ["buildctl", "build"],
       ["docker", "load"],
+      ["docker", "tag"],
     ]);
     expect(calls[1]?.argv).toEqual(["load", "-i", `${req.iidFile}.docker.tar`]);
+    expect(calls[2]?.argv).toEqual(["tag", IID, "r2d-test/img:1"]);
     expect(existsSync(`${req.iidFile}.docker.tar`)).toBe(false);
   });
 

@@ -1,13 +1,14 @@
 /**
  * A failing build step: buildRepo rejects with a BuildError naming the step, and the image name
- * is left as it was (still the previous image, or absent).
+ * is left as it was (still the previous image, or absent). The CLI keeps the full output where
+ * nobody can plant a link first. Engine problems (base image, build network) are exit 3.
  */
-import { writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rm, stat, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BuildError, buildRepo } from "../../src/index.js";
 import { loadInfra, type Infra } from "../helpers/infra.js";
-import { buildOptions, imageId, Scope, script } from "./helpers.js";
+import { buildOptions, cli, compileCli, imageId, Scope, script } from "./helpers.js";
 
 let infra: Infra;
 const scope = new Scope(() => infra);
@@ -55,5 +56,61 @@ describe("a failing postBuild", () => {
     const err = await buildError(buildRepo(repo, buildOptions(infra, { imageName: tag })));
     expect(err.step).toMatch(/postBuild/);
     expect(await imageId(infra, tag)).toBeNull();
+  });
+});
+
+describe("the CLI on a failed build", () => {
+  let repo: string;
+  beforeAll(async () => {
+    repo = await scope.repo({ "main.py": "print('main')\n", postBuild: script(FAILING) });
+    await compileCli();
+  });
+
+  const run = (env: Record<string, string>) =>
+    cli([repo, "--image-name", scope.image("cli-fails"), "--no-run", "--base-image", infra.basePython, "--build-network", "host"], { env: { R2D_DOCKER: infra.docker, ...env } });
+
+  it("exit 1; the full output is kept in $XDG_CACHE_HOME/r2d/logs (0600) and its path printed", async () => {
+    const cache = await scope.tmp("r2d-itg-cache-");
+    const r = await run({ XDG_CACHE_HOME: cache });
+    expect(r.exitCode, r.stderr).toBe(1);
+    const file = /r2d: full build output: (\S+)/.exec(r.stderr)?.[1];
+    expect(file && path.dirname(file)).toBe(path.join(cache, "r2d", "logs"));
+    expect(await readFile(file!, "utf8")).toContain("postBuild is about to fail");
+    expect((await stat(file!)).mode & 0o777).toBe(0o600);
+  });
+
+  it("a planted link where the logs go is not followed and does not crash r2d", async () => {
+    const cache = await scope.tmp("r2d-itg-cache-");
+    const target = await scope.tmp("r2d-itg-target-");
+    await mkdir(path.join(cache, "r2d"), { mode: 0o700 });
+    await symlink(target, path.join(cache, "r2d", "logs"));
+    const r = await run({ XDG_CACHE_HOME: cache });
+    expect(r.exitCode, r.stderr).toBe(1);
+    expect(await readdir(target)).toEqual([]);
+    expect(r.stderr).toContain(`r2d: warning: cannot keep logs in ${path.join(cache, "r2d", "logs")}: ${path.join(cache, "r2d", "logs")} is a symbolic link`);
+    const file = /r2d: full build output: (\S+)/.exec(r.stderr)?.[1];
+    expect(file).toMatch(/\/r2d-log-[^/]+\/build-[^/]+\.log$/);
+    await rm(path.dirname(file!), { recursive: true, force: true });
+    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  });
+});
+
+describe("engine problems are exit 3 with the cause and the fix", () => {
+  it("a base image the engine cannot fetch", async () => {
+    const repo = await scope.repo({ "main.py": "print('main')\n" });
+    const r = await cli([repo, "--image-name", scope.image("no-base"), "--no-run", "--base-image", "r2d-itg/does-not-exist:1"], { env: { R2D_DOCKER: infra.docker } });
+    expect(r.exitCode, r.stderr).toBe(3);
+    expect(r.stderr).toContain("r2d: the base image docker.io/r2d-itg/does-not-exist:1 could not be fetched:");
+    expect(r.stderr).toContain("hint: pull it first (`docker pull docker.io/r2d-itg/does-not-exist:1`");
+  });
+
+  it("a package index out of reach of --build-network none", async () => {
+    const repo = await scope.repo({ "requirements.txt": `${infra.pyDep}\n` });
+    const r = await cli([repo, "--image-name", scope.image("net-none"), "--no-run", "--base-image", infra.basePython, "--build-network", "none", "--pip-index-url", infra.pipIndex], {
+      env: { R2D_DOCKER: infra.docker },
+    });
+    expect(r.exitCode, r.stderr).toBe(3);
+    expect(r.stderr).toMatch(/r2d: the build step \[.*\] RUN .*PIP_CONFIG_FILE.* could not reach a server because the build network is "none": Failed to establish a new connection/);
+    expect(r.stderr).toContain("hint: build with --build-network host");
   });
 });
