@@ -1,8 +1,14 @@
+/**
+ * buildRepo: the r2d pipeline as a chain of stages — open the source, detect, plan, select the
+ * context, prepare, build (and push), then run or grade. Each stage is a function of its own folder;
+ * this file only passes their results along, reports progress and cleans up.
+ */
 import { rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { contextTar, describeSelection, materializeContext, selectContext, type ContextSelection } from "./context/index.js";
 import { looksSecret } from "./detect/credentials.js";
 import { detectRepo } from "./detect/index.js";
+import type { RepoFacts } from "./detect/types.js";
 import {
   AbortError,
   hasBridgeNetwork,
@@ -21,11 +27,10 @@ import { gradeImage, graderBuildDefaults, type GradeResult, type GraderOptions }
 import { checkImageName, defaultImageName } from "./image-name.js";
 import { makePlan, type PlanOptions } from "./plan/index.js";
 import type { BuildPlan } from "./plan/types.js";
-import { generatedFiles, renderDockerfile } from "./render/index.js";
+import { prepareBuild, type PreparedBuild } from "./prepare/index.js";
+import { renderDockerfile } from "./render/index.js";
 import { lazyRunDir, type RunDir } from "./run-dir.js";
-import { runRequest } from "./run-request.js";
-import { isGitUrl, openSource } from "./source/index.js";
-import { CRAN_SECRET, PIP_SECRET } from "./buildpacks/shared.js";
+import { isGitUrl, openSource, type Source } from "./source/index.js";
 
 export interface BuildRepoOptions extends PlanOptions {
   /** Build from this subdirectory of the repository. */
@@ -83,6 +88,8 @@ export type R2dEvent =
   | { type: "progress"; event: ProgressEvent };
 
 export interface BuildRepoResult {
+  /** What detection found (the plan says what of it is used). */
+  facts: RepoFacts;
   plan: BuildPlan;
   dockerfile: string;
   imageName: string;
@@ -99,8 +106,41 @@ export interface BuildRepoResult {
   grade?: GradeResult;
 }
 
-/** The r2d pipeline: source → detect → plan → render + context → build → push → run. */
+/** The r2d pipeline: source → detect → plan → context → prepare → build (and push) → run or grade. */
 export async function buildRepo(repo: string, options: BuildRepoOptions = {}): Promise<BuildRepoResult> {
+  const opts = checkOptions(repo, options);
+  const emit = opts.onEvent ?? (() => {});
+  const run = lazyRunDir();
+  try {
+    emit({ type: "phase", phase: "fetching" });
+    const source = await openSource(repo, { ref: opts.ref, signal: opts.signal, cloneDir: async () => (await run.get()).subdir("clone") });
+    throwIfAborted(opts.signal);
+    emit({ type: "phase", phase: "planning" });
+    const planned = await planSource(repo, source, opts, emit);
+    if (opts.build === false) return planned;
+
+    const engine = await probeEngine({ engine: opts.engine, docker: opts.docker, buildctl: opts.buildctl });
+    emit({ type: "engine", kind: engine.kind, client: engine.client, reason: engine.reason });
+    // Asked now, answered while the context is selected.
+    const bridge = opts.buildNetwork === undefined ? hasBridgeNetwork(engine).catch(() => true) : Promise.resolve(true);
+    const selection = await selectStage(planned, opts, emit);
+    const prepared = prepareBuild(planned.plan, planned.dockerfile, selection.selection, { ...opts, imageName: planned.imageName, passEnv: graderPassEnv() }, { bridgeNetwork: await bridge });
+    for (const text of prepared.messages) emit({ type: "message", level: "info", text });
+    const built = await buildStage(engine, prepared, selection.selection, await run.get(), opts, emit);
+    const out: BuildRepoResult = { ...planned, ...built, context: selection.summary };
+    if (opts.run === false) return out;
+    throwIfAborted(opts.signal);
+    emit({ type: "phase", phase: "running" });
+    if (opts.grader) out.grade = await gradeStage(engine, out, opts, emit, await run.get());
+    else out.run = await runContainer(engine, prepared.run, { signal: opts.signal, stdio: opts.runStdio ?? "pipe" });
+    return out;
+  } finally {
+    await run.dispose();
+  }
+}
+
+/** Option checks that need no repository, and the grader's build defaults. */
+function checkOptions(repo: string, options: BuildRepoOptions): BuildRepoOptions {
   const emit = options.onEvent ?? (() => {});
   if (options.grader) {
     if (options.run === false || options.build === false) {
@@ -118,119 +158,78 @@ export async function buildRepo(repo: string, options: BuildRepoOptions = {}): P
   for (const name of Object.keys(options.buildArgs ?? {}).filter(looksSecret)) {
     emit({ type: "message", level: "warn", text: `build argument ${name} looks like a credential: build arguments can end up in the image's history. Give package index credentials with --pip-index-url or --cran-mirror, which reach the build as secrets` });
   }
-  const run = lazyRunDir();
-  try {
-    emit({ type: "phase", phase: "fetching" });
-    const source = await openSource(repo, { ref: options.ref, signal: options.signal, cloneDir: async () => (await run.get()).subdir("clone") });
-    throwIfAborted(options.signal);
-    emit({ type: "phase", phase: "planning" });
-    const facts = await detectRepo(source.dir, { subdir: options.subdir });
-    const plan = makePlan(facts, { ...options, source: { repo, url: source.url, ref: source.ref, revision: source.revision } });
-    for (const m of plan.messages) emit({ type: "message", level: m.level, text: m.text });
-    const dockerfile = renderDockerfile(plan);
-    const imageName = options.imageName ?? defaultImageName(repo, options.subdir, source.revision);
-    if (options.build === false) return { plan, dockerfile, imageName };
-
-    const engine = await probeEngine({ engine: options.engine, docker: options.docker, buildctl: options.buildctl });
-    emit({ type: "engine", kind: engine.kind, client: engine.client, reason: engine.reason });
-    const built = await buildImage({ options, emit, engine, plan, dockerfile, imageName, root: facts.root, workDir: await run.get() });
-    const out: BuildRepoResult = { plan, dockerfile, imageName, ...built };
-    if (options.run === false) return out;
-
-    throwIfAborted(options.signal);
-    emit({ type: "phase", phase: "running" });
-    if (options.grader) {
-      if (options.command?.length) emit({ type: "message", level: "warn", text: `the ${options.grader.profile} grader runs the image its own way; the command ${options.command.join(" ")} is not used` });
-      out.grade = await gradeImage(
-        engine,
-        imageName,
-        plan,
-        facts.root,
-        { platform: options.platform, ...options.grader, signal: options.signal, onMessage: (level, text) => emit({ type: "message", level, text }) },
-        (await run.get()).path,
-      );
-      return out;
-    }
-    out.run = await runContainer(engine, runRequest(options, plan, imageName, facts.root), { signal: options.signal, stdio: options.runStdio ?? "pipe" });
-    return out;
-  } finally {
-    await run.dispose();
-  }
+  return options;
 }
 
 function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new AbortError("aborted", { cause: signal.reason });
 }
 
-interface BuildInput {
-  options: BuildRepoOptions;
-  emit: (event: R2dEvent) => void;
-  engine: Engine;
-  plan: BuildPlan;
-  dockerfile: string;
-  imageName: string;
-  root: string;
-  workDir: RunDir;
+/** detect → plan → render: all `--no-build` needs, and what `planRepo` returns. */
+async function planSource(repo: string, source: Source, options: BuildRepoOptions, emit: (e: R2dEvent) => void): Promise<BuildRepoResult> {
+  const facts = await detectRepo(source.dir, { subdir: options.subdir });
+  const plan = makePlan(facts, { ...options, source: { repo, url: source.url, ref: source.ref, revision: source.revision } });
+  for (const m of plan.messages) emit({ type: "message", level: m.level, text: m.text });
+  const dockerfile = renderDockerfile(plan);
+  const imageName = options.imageName ?? defaultImageName(repo, options.subdir, source.revision);
+  return { facts, plan, dockerfile, imageName };
 }
 
-/** Context, secrets and the build itself; the image is tagged only once the build succeeded. */
-async function buildImage(input: BuildInput): Promise<Omit<BuildRepoResult, "plan" | "dockerfile" | "imageName">> {
-  const { options, emit, engine, plan, dockerfile, imageName, workDir } = input;
-  // Asked now, answered while the context is selected.
-  const bridge = options.buildNetwork === undefined ? hasBridgeNetwork(engine).catch(() => true) : Promise.resolve(true);
+interface SelectedContext {
+  selection: ContextSelection;
+  summary: NonNullable<BuildRepoResult["context"]>;
+}
 
+/** The exact file set the builder gets, reported before it is sent. */
+async function selectStage(planned: BuildRepoResult, options: BuildRepoOptions, emit: (e: R2dEvent) => void): Promise<SelectedContext> {
   throwIfAborted(options.signal);
   emit({ type: "phase", phase: "context" });
+  const { plan, facts } = planned;
   const selection = await selectContext({
-    root: input.root,
+    root: facts.root,
     ignoreFileDir: plan.context.ignoreFileDir,
     excludes: plan.context.excludes,
     includes: plan.context.includes,
     keep: plan.dockerfilePath ? [plan.dockerfilePath] : [],
   });
-  const context = { fileCount: selection.fileCount, bytes: selection.bytes, excluded: selection.excluded, summary: describeSelection(selection) };
+  const summary = { fileCount: selection.fileCount, bytes: selection.bytes, excluded: selection.excluded, summary: describeSelection(selection) };
   for (const w of selection.warnings) emit({ type: "message", level: "warn", text: w });
-  emit({ type: "context", ...context });
-  let buildNetwork = options.buildNetwork;
-  if (!(await bridge)) {
-    // dockerd --bridge=none (locked-down CI and grader hosts): RUN steps could not start otherwise.
-    buildNetwork = "host";
-    emit({ type: "message", level: "info", text: "the Docker daemon has no bridge network, so build steps use the host network (--build-network to choose)" });
-  }
+  emit({ type: "context", ...summary });
+  return { selection, summary };
+}
 
-  // A repository's own Dockerfile sees the repository as its context root; ours see it under src/.
-  const ownDockerfile = plan.buildpack === "dockerfile";
-  const prefix = ownDockerfile ? "" : "src/";
-  const extra = generatedFiles(plan, dockerfile);
+/** The build (and push): secrets exist only while the build client runs; the image is tagged once the build succeeded. */
+async function buildStage(
+  engine: Engine,
+  prepared: PreparedBuild,
+  selection: ContextSelection,
+  workDir: RunDir,
+  options: BuildRepoOptions,
+  emit: (e: R2dEvent) => void,
+): Promise<Pick<BuildRepoResult, "imageId" | "digest" | "metadata" | "imageSize" | "build" | "engine">> {
+  const { prefix, files: extra } = prepared.layout;
   let contextDir: string | undefined;
   if (engine.kind === "buildctl") {
     contextDir = path.join(workDir.path, "context");
     await materializeContext(selection, { prefix, extra, dir: contextDir });
   }
   throwIfAborted(options.signal);
-  // The secret files exist only while the build client runs (the client reads them for BuildKit).
   const secretsDir = await workDir.subdir("secrets");
   const removeSecrets = () => rm(secretsDir, { recursive: true, force: true });
   try {
-    const secrets = await writeSecrets(plan, options, secretsDir);
+    const secrets = [];
+    for (const s of prepared.secrets) {
+      const src = path.join(secretsDir, s.fileName);
+      await writeFile(src, s.content, { mode: 0o600, flag: "wx" });
+      secrets.push({ id: s.id, src });
+    }
     emit({ type: "phase", phase: "building" });
     const result = await runBuild(
       engine,
       {
+        ...prepared.request,
         contextDir,
-        dockerfile: plan.dockerfilePath ?? "r2d/Dockerfile",
-        tags: [imageName],
-        labels: plan.labels,
-        buildArgs: { ...(ownDockerfile ? repo2dockerArgs(plan, options) : {}), ...options.buildArgs },
         secrets,
-        platform: options.platform,
-        network: buildNetwork,
-        cacheFrom: options.cacheFrom ?? [],
-        cacheTo: options.cacheTo ?? [],
-        noCache: options.noCache ?? false,
-        pull: options.pull,
-        push: Boolean(options.push),
-        load: !options.push || options.run !== false,
         iidFile: path.join(workDir.path, "iid"),
         metadataFile: path.join(workDir.path, "metadata.json"),
         progress: "rawjson",
@@ -244,13 +243,12 @@ async function buildImage(input: BuildInput): Promise<Omit<BuildRepoResult, "pla
       },
     );
     // A pushed-only build (buildx/buildctl without --load) has no local image to inspect.
-    const info = await inspectImage(engine, result.imageId || imageName).catch(() => null);
+    const info = await inspectImage(engine, result.imageId || prepared.request.tags[0]!).catch(() => null);
     return {
       imageId: result.imageId,
       digest: result.digest,
       metadata: result.metadata,
       imageSize: info?.size,
-      context,
       build: { durationMs: result.durationMs, steps: result.steps },
       engine: { kind: engine.kind, client: engine.client, reason: engine.reason },
     };
@@ -259,32 +257,21 @@ async function buildImage(input: BuildInput): Promise<Omit<BuildRepoResult, "pla
   }
 }
 
-/** repo2docker passes these to a repository's own Dockerfile. */
-function repo2dockerArgs(plan: BuildPlan, options: BuildRepoOptions): Record<string, string> {
-  return {
-    NB_USER: plan.user.name,
-    NB_UID: String(plan.user.uid),
-    ...(options.targetRepoDir ? { REPO_DIR: plan.repoDir } : {}),
-  };
+/** Runs the image the way the chosen grader will and returns its checks. */
+async function gradeStage(engine: Engine, out: BuildRepoResult, options: BuildRepoOptions, emit: (e: R2dEvent) => void, workDir: RunDir): Promise<GradeResult> {
+  const grader = options.grader!;
+  if (options.command?.length) emit({ type: "message", level: "warn", text: `the ${grader.profile} grader runs the image its own way; the command ${options.command.join(" ")} is not used` });
+  return gradeImage(
+    engine,
+    out.imageName,
+    out.plan,
+    out.facts.root,
+    { platform: options.platform, ...grader, signal: options.signal, onMessage: (level, text) => emit({ type: "message", level, text }) },
+    workDir.path,
+  );
 }
 
-/** Index settings as files for `--secret`: mounted only while a RUN step needs them. */
-async function writeSecrets(plan: BuildPlan, options: BuildRepoOptions, dir: string): Promise<{ id: string; src: string }[]> {
-  const secrets: { id: string; src: string }[] = [];
-  const ids = new Set(plan.secrets.map((s) => s.id));
-  const pipLines = [
-    ...(options.pipIndexUrl ? [`index-url = ${options.pipIndexUrl}`] : []),
-    ...(options.pipExtraIndexUrls?.length ? [`extra-index-url = ${options.pipExtraIndexUrls.join("\n    ")}`] : []),
-  ];
-  if (ids.has(PIP_SECRET) && pipLines.length) {
-    const src = path.join(dir, "pip.conf");
-    await writeFile(src, `[global]\n${pipLines.join("\n")}\n`, { mode: 0o600, flag: "wx" });
-    secrets.push({ id: PIP_SECRET, src });
-  }
-  if (ids.has(CRAN_SECRET) && options.cranMirror) {
-    const src = path.join(dir, "cran");
-    await writeFile(src, options.cranMirror, { mode: 0o600, flag: "wx" });
-    secrets.push({ id: CRAN_SECRET, src });
-  }
-  return secrets;
+/** The crowdAI contract: TEST_DIRECTORY and OUTPUT_PATH from the caller's environment reach run.sh. */
+function graderPassEnv(): Record<string, string | undefined> {
+  return { TEST_DIRECTORY: process.env.TEST_DIRECTORY, OUTPUT_PATH: process.env.OUTPUT_PATH };
 }

@@ -1,11 +1,9 @@
 /**
  * r2d's public API. Data flows one way: detect → buildpacks → plan → render / context → engine.
  */
-import { detectRepo, type DetectOptions } from "./detect/index.js";
+import { buildRepo, type BuildRepoOptions } from "./build-repo.js";
 import type { RepoFacts } from "./detect/types.js";
-import { makePlan, type PlanOptions } from "./plan/index.js";
 import type { BuildPlan } from "./plan/types.js";
-import { renderDockerfile } from "./render/index.js";
 
 export { BuildError, ConfigError, EngineError, UnsupportedError, exitCodeFor } from "./errors.js";
 export { detectRepo } from "./detect/index.js";
@@ -24,7 +22,7 @@ export { checkImageName, defaultImageName } from "./image-name.js";
 export { gradeImage, formatGradeReport, gradeJson, GRADER_PROFILES } from "./grader/index.js";
 export type { GradeCheck, GradeResult, GraderOptions, GraderProfileName } from "./grader/index.js";
 
-export interface PlanRepoOptions extends PlanOptions, DetectOptions {}
+export interface PlanRepoOptions extends Omit<BuildRepoOptions, "build"> {}
 
 export interface PlannedRepo {
   facts: RepoFacts;
@@ -32,9 +30,8 @@ export interface PlannedRepo {
   dockerfile: string;
 }
 
-/** Reads a local repository and returns its plan and Dockerfile. No engine, no writes. */
+/** Reads a repository (a local path or a git URL) and returns its plan and Dockerfile: `buildRepo` with `build: false`. */
 export async function planRepo(repo: string, options: PlanRepoOptions = {}): Promise<PlannedRepo> {
-  const facts = await detectRepo(repo, { subdir: options.subdir });
-  const plan = makePlan(facts, options);
-  return { facts, plan, dockerfile: renderDockerfile(plan) };
+  const { facts, plan, dockerfile } = await buildRepo(repo, { ...options, build: false });
+  return { facts, plan, dockerfile };
 }

@@ -1,13 +1,22 @@
-import { use } from "../detect/index.js";
-import type { Step } from "../plan/types.js";
+import { use } from "../detect/found.js";
+import type { CacheMount, Step } from "../plan/types.js";
 import { shellCommand, shellQuote } from "../shell.js";
+import { ENVIRONMENT_YML } from "./files.js";
 import { cd, DEFAULT_PYTHON, dirOf } from "./shared.js";
-import type { Buildpack, PackContext } from "./types.js";
+import type { Buildpack, CacheSpec, PackContext } from "./types.js";
 
 /** micromamba's official image: a static solver on Debian bookworm slim, no base environment to carry. */
 export const CONDA_BASE_IMAGE = "mambaorg/micromamba:1.5.10-bookworm-slim";
 export const CONDA_DIR = "/srv/conda";
 export const CONDA_ENV = `${CONDA_DIR}/envs/notebook`;
+
+/** micromamba's package cache, one per image user (the prefix it fills is the user's). */
+export const CONDA_PKGS_CACHE: CacheSpec = {
+  name: "conda-pkgs",
+  target: `${CONDA_DIR}/pkgs`,
+  perUser: true,
+  mount: (uid): CacheMount => ({ id: `r2d-conda-pkgs-${uid}`, target: `${CONDA_DIR}/pkgs`, uid }),
+};
 
 /** The environment file into a user-owned prefix; shared with the R pack (which honours it too). */
 export function condaEnvironment(ctx: PackContext): { step: Step; deferred: boolean; python: string; path: string; hasR: boolean } {
@@ -25,7 +34,7 @@ export function condaEnvironment(ctx: PackContext): { step: Step; deferred: bool
         // No `micromamba clean`: the package cache is a BuildKit cache mount, so it never lands in a layer.
         shellCommand(["micromamba", "create", "--yes", "--prefix", CONDA_ENV, "--file", file, ...extra]),
       ],
-      caches: [{ id: `r2d-conda-pkgs-${ctx.user.uid}`, target: `${CONDA_DIR}/pkgs`, uid: ctx.user.uid }],
+      caches: [CONDA_PKGS_CACHE.mount(ctx.user.uid)],
     },
     deferred: data.pipHasLocalReferences,
     python,
@@ -41,10 +50,21 @@ export const condaEnv = {
   CONDA_DEFAULT_ENV: CONDA_ENV,
 };
 
-export const conda: Buildpack = {
+const FILES = [ENVIRONMENT_YML] as const;
+
+/** environment.yml (or .yaml) into a conda prefix owned by the user, solved by micromamba. */
+export const conda: Buildpack<"conda", typeof FILES> = {
   name: "conda",
-  template: "base.ejs",
-  honours: ["environment", "apt", "postBuild", "start", "runSh"],
+  kind: "generated",
+  files: FILES,
+  ignores: {
+    requirements: "environment.yml is used, and conda environments ignore requirements.txt (list pip packages under `pip:` in the environment file)",
+    pipfile: "environment.yml takes precedence over Pipfile",
+    pipfileLock: "environment.yml takes precedence over Pipfile",
+    runtime: "the conda buildpack takes the Python version from environment.yml",
+  },
+  caches: [CONDA_PKGS_CACHE],
+  envDirs: [CONDA_DIR],
   detect: (facts) => Boolean(facts.files.environment),
   contribute(ctx) {
     const env = condaEnvironment(ctx);

@@ -1,14 +1,30 @@
-import { use } from "../detect/index.js";
+import { use } from "../detect/found.js";
+import { parsePipfile, parsePipfileLock } from "../detect/pipfile.js";
 import { shellCommand } from "../shell.js";
-import { cd, DEFAULT_PYTHON, dirOf, ensurePython, pip, PIP_ENV, pipCache, PIP_SECRET, pythonBaseImage, venv } from "./shared.js";
+import { configFile, RUNTIME_TXT } from "./files.js";
+import { PIP_CONF } from "./secrets.js";
+import { APT_CACHE, APT_LISTS_CACHE, cd, DEFAULT_PYTHON, dirOf, ensurePython, pip, PIP_CACHE, PIP_ENV, pipCache, pythonBaseImage, venv, VENV } from "./shared.js";
 import type { Buildpack } from "./types.js";
 
 export const PIPENV = "/srv/pipenv";
 
-export const pipfile: Buildpack = {
+const PIPFILE = configFile({ key: "pipfile", names: ["Pipfile"], where: "config", parse: parsePipfile });
+const PIPFILE_LOCK = configFile({ key: "pipfileLock", names: ["Pipfile.lock"], where: "config", parse: parsePipfileLock });
+/** runtime.txt is read only to step aside for a non-Python runtime (repo2docker's rule). */
+const FILES = [PIPFILE, PIPFILE_LOCK, RUNTIME_TXT] as const;
+
+/** Pipfile / Pipfile.lock, installed by pipenv (kept in its own environment) into the user's venv. */
+export const pipfile: Buildpack<"pipfile", typeof FILES> = {
   name: "pipfile",
-  template: "base.ejs",
-  honours: ["pipfile", "pipfileLock", "apt", "postBuild", "start", "runSh"],
+  kind: "generated",
+  files: FILES,
+  ignores: {
+    requirements: "the Pipfile is used, and it replaces requirements.txt",
+    runtime: "the pipfile buildpack takes the Python version from the Pipfile",
+  },
+  caches: [PIP_CACHE, APT_CACHE, APT_LISTS_CACHE],
+  envDirs: [VENV, PIPENV],
+  secrets: [PIP_CONF],
   detect(facts) {
     const runtime = facts.files.runtime?.data;
     if (runtime && runtime.name !== "python") return false;
@@ -33,7 +49,7 @@ export const pipfile: Buildpack = {
         `PIPENV_VERBOSITY=-1 PIPENV_NOSPIN=1 ${PIP_ENV} ${shellCommand([`${PIPENV}/bin/pipenv`, "install", "--dev", lock ? "--ignore-pipfile" : "--skip-lock"])}`,
       ],
       caches: [pipCache(ctx.user.uid)],
-      secrets: [PIP_SECRET],
+      secrets: [PIP_CONF.id],
     };
     const files = [file?.path, lock?.path].filter((f): f is string => Boolean(f));
     return {
@@ -49,7 +65,7 @@ export const pipfile: Buildpack = {
           user: "user",
           commands: [shellCommand(["python3", "-m", "venv", PIPENV]), pip(["pipenv"], `${PIPENV}/bin/pip`)],
           caches: [pipCache(ctx.user.uid)],
-          secrets: [PIP_SECRET],
+          secrets: [PIP_CONF.id],
         },
       ],
       dependencyFiles: local ? [] : files,

@@ -1,8 +1,10 @@
-import { use } from "../detect/index.js";
+import { use } from "../detect/found.js";
 import type { RepoFacts } from "../detect/types.js";
 import { ConfigError } from "../errors.js";
 import type { Step } from "../plan/types.js";
-import { DEFAULT_PYTHON, dirOf, ensurePython, pipStep, pythonBaseImage, pythonFromRequires, venv } from "./shared.js";
+import { PYTHON_FILES } from "./files.js";
+import { PIP_CONF } from "./secrets.js";
+import { APT_CACHE, APT_LISTS_CACHE, DEFAULT_PYTHON, dirOf, ensurePython, PIP_CACHE, pipStep, pythonBaseImage, pythonFromRequires, venv, VENV } from "./shared.js";
 import type { Buildpack, Contribution, PackContext } from "./types.js";
 
 /** A root `setup.py`, or a `pyproject.toml` with `[project]` and `[build-system]`: installed with `pip install .`. */
@@ -70,10 +72,14 @@ function choosePython(facts: RepoFacts): { version: string; from: string } {
   return { version: DEFAULT_PYTHON, from: "the default" };
 }
 
-export const python: Buildpack = {
+/** requirements.txt, setup.py or pyproject.toml into a virtual environment; also the default pack. */
+export const python: Buildpack<"python", typeof PYTHON_FILES> = {
   name: "python",
-  template: "base.ejs",
-  honours: ["runtime", "requirements", "setupPy", "pyproject", "apt", "postBuild", "start", "runSh"],
+  kind: "generated",
+  files: PYTHON_FILES,
+  caches: [PIP_CACHE, APT_CACHE, APT_LISTS_CACHE],
+  envDirs: [VENV],
+  secrets: [PIP_CONF],
   detect(facts) {
     const runtime = facts.files.runtime;
     if (runtime?.data && runtime.data.name !== "python") return false;

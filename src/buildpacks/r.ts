@@ -1,16 +1,25 @@
-import { use } from "../detect/index.js";
+import { use } from "../detect/found.js";
+import { parseRequirementsR } from "../detect/requirements-r.js";
 import type { RepoFacts } from "../detect/types.js";
 import { R_VERSIONS } from "../detect/versions.js";
+import { helperPath } from "../plan/layout.js";
 import type { Step } from "../plan/types.js";
-import { condaEnv, condaEnvironment } from "./conda.js";
-import { pythonInstalls } from "./python.js";
 import { shellCommand, shellQuote } from "../shell.js";
-import { aptCaches, cd, CRAN_SECRET, dirOf, ensurePython, venv } from "./shared.js";
+import { CONDA_DIR, CONDA_PKGS_CACHE, condaEnv, condaEnvironment } from "./conda.js";
+import { configFile, DESCRIPTION, ENVIRONMENT_YML, INSTALL_R, PYPROJECT_TOML, REQUIREMENTS_TXT, RUNTIME_TXT, SETUP_PY } from "./files.js";
+import { pythonInstalls } from "./python.js";
+import { CRAN_MIRROR, PIP_CONF } from "./secrets.js";
+import { APT_CACHE, APT_LISTS_CACHE, aptCaches, cd, dirOf, ensurePython, PIP_CACHE, venv, VENV } from "./shared.js";
 import type { Buildpack, Contribution, PackContext } from "./types.js";
 
 export const DEFAULT_R = "4.4.2";
 export const R_LIBS = "/srv/rlibs";
-const HELPER = "/usr/local/lib/r2d/install-r-packages.R";
+const HELPER_SCRIPT = "install-r-packages.R";
+const HELPER = helperPath(HELPER_SCRIPT);
+
+/** Synapse's R templates: an R script with a `pkg_list` of CRAN packages (r2d's extension). */
+const REQUIREMENTS_R = configFile({ key: "requirementsR", names: ["requirements.R"], where: "config", parse: parseRequirementsR });
+const FILES = [RUNTIME_TXT, DESCRIPTION, INSTALL_R, REQUIREMENTS_R] as const;
 
 /** Dated `r-` runtime.txt, a root DESCRIPTION, or a Synapse-style requirements.R (r2d's extension). */
 function selectsR(facts: RepoFacts): boolean {
@@ -41,15 +50,21 @@ function rStep(ctx: PackContext, title: string, cran: string, args: readonly str
   return {
     title,
     user: "user",
-    commands: [...(cwd === ctx.repoDir ? [] : [cd(cwd)]), `R2D_CRAN="$(cat /run/secrets/${CRAN_SECRET} 2>/dev/null || ${fallback})" ${shellCommand(["Rscript", HELPER, ...args])}`],
-    secrets: [CRAN_SECRET],
+    commands: [...(cwd === ctx.repoDir ? [] : [cd(cwd)]), `R2D_CRAN="$(cat /run/secrets/${CRAN_MIRROR.id} 2>/dev/null || ${fallback})" ${shellCommand(["Rscript", HELPER, ...args])}`],
+  secrets: [CRAN_MIRROR.id],
   };
 }
 
-export const r: Buildpack = {
+/** R from the distribution or a rocker image, packages from a CRAN snapshot into a user-owned library. */
+export const r: Buildpack<"r", typeof FILES> = {
   name: "r",
-  template: "base.ejs",
-  honours: ["runtime", "description", "installR", "requirementsR", "environment", "requirements", "setupPy", "pyproject", "apt", "postBuild", "start", "runSh"],
+  kind: "generated",
+  files: FILES,
+  // R repositories may carry conda and Python files too (repo2docker's R pack is a Python pack underneath).
+  alsoReads: [ENVIRONMENT_YML, REQUIREMENTS_TXT, SETUP_PY, PYPROJECT_TOML],
+  caches: [APT_CACHE, APT_LISTS_CACHE, PIP_CACHE, CONDA_PKGS_CACHE],
+  secrets: [PIP_CONF, CRAN_MIRROR],
+  envDirs: [R_LIBS, VENV, CONDA_DIR],
   detect: selectsR,
   contribute(ctx) {
     const { facts } = ctx;
@@ -127,7 +142,7 @@ export const r: Buildpack = {
         ...(py.pre.length || py.post.length ? [ensurePython] : []),
       ],
       environmentSteps,
-      helperFiles: ["install-r-packages.R"],
+      helperFiles: [HELPER_SCRIPT],
       dependencyFiles: files,
       preAssembleSteps: pre,
       assembleSteps: post,

@@ -2,7 +2,8 @@ import semver from "semver";
 import { ConfigError, UnsupportedError } from "../errors.js";
 import type { CacheMount, Step } from "../plan/types.js";
 import { shellCommand } from "../shell.js";
-import type { PackContext } from "./types.js";
+import { PIP_CONF } from "./secrets.js";
+import type { CacheSpec, PackContext } from "./types.js";
 
 /** Python's default when nothing pins it: repo2docker's (3.10), so the same repositories behave the same. */
 export const DEFAULT_PYTHON = "3.10";
@@ -10,8 +11,6 @@ export const DEFAULT_PYTHON = "3.10";
 const PYTHONS = ["3.8", "3.9", "3.10", "3.11", "3.12", "3.13", "3.14"];
 
 export const VENV = "/srv/venv";
-export const PIP_SECRET = "r2d-pip-conf";
-export const CRAN_SECRET = "r2d-cran";
 
 /** Official Python images, Debian bookworm slim: small, and what most model guides start from. */
 export function pythonBaseImage(version: string, file = "runtime.txt"): string {
@@ -47,12 +46,34 @@ export function pythonFromRequires(spec: string, file: string): string | null {
   return fits.at(-1) ?? null;
 }
 
+/** pip's download cache, one per image user (the files belong to its uid). */
+export const PIP_CACHE: CacheSpec = {
+  name: "pip",
+  target: "/tmp/r2d-cache/pip",
+  perUser: true,
+  mount: (uid) => ({ id: `r2d-pip-${uid}`, target: "/tmp/r2d-cache/pip", uid }),
+};
+
+/** apt's package cache and lists, shared by every build and locked while one uses them. */
+export const APT_CACHE: CacheSpec = {
+  name: "apt",
+  target: "/var/cache/apt",
+  perUser: false,
+  mount: () => ({ id: "r2d-apt-cache", target: "/var/cache/apt", sharing: "locked" }),
+};
+export const APT_LISTS_CACHE: CacheSpec = {
+  name: "apt-lists",
+  target: "/var/lib/apt/lists",
+  perUser: false,
+  mount: () => ({ id: "r2d-apt-lists", target: "/var/lib/apt/lists", sharing: "locked" }),
+};
+
 export function pipCache(uid: number): CacheMount {
-  return { id: `r2d-pip-${uid}`, target: "/tmp/r2d-cache/pip", uid };
+  return PIP_CACHE.mount(uid);
 }
 
 /** The environment every pip run gets: index settings from the optional build secret (never stored in the image). */
-export const PIP_ENV = `PIP_CONFIG_FILE=/run/secrets/${PIP_SECRET} PIP_CACHE_DIR=/tmp/r2d-cache/pip`;
+export const PIP_ENV = `PIP_CONFIG_FILE=/run/secrets/${PIP_CONF.id} PIP_CACHE_DIR=${PIP_CACHE.target}`;
 
 /** `pip install` (of the venv's pip, or `pipBin`) with these arguments, each a quoted word. */
 export function pip(args: readonly string[], pipBin = "pip"): string {
@@ -70,7 +91,7 @@ export function pipStep(ctx: PackContext, title: string, args: readonly string[]
     user: "user",
     commands: cwd && cwd !== ctx.repoDir ? [cd(cwd), pip(args)] : [pip(args)],
     caches: [pipCache(ctx.user.uid)],
-    secrets: [PIP_SECRET],
+    secrets: [PIP_CONF.id],
   };
 }
 
@@ -85,10 +106,7 @@ export const ensurePython: Step = {
 };
 
 export function aptCaches(): CacheMount[] {
-  return [
-    { id: "r2d-apt-cache", target: "/var/cache/apt", sharing: "locked" },
-    { id: "r2d-apt-lists", target: "/var/lib/apt/lists", sharing: "locked" },
-  ];
+  return [APT_CACHE.mount(0), APT_LISTS_CACHE.mount(0)];
 }
 
 /** The user's virtual environment: first on PATH, so `python` and `pip` are the venv's. */

@@ -1,5 +1,66 @@
-import type { ConfigKey, RepoFacts } from "../detect/types.js";
-import type { BuildPlan, BuildpackName, PlanMessage, PlanUser, Step } from "../plan/types.js";
+import type { IgnoredFile, RepoFacts } from "../detect/types.js";
+import type { BuildPlan, CacheMount, PlanMessage, PlanUser, Step } from "../plan/types.js";
+import type { RepoRoot } from "../source/repo-root.js";
+import type { ConfigKey } from "./index.js";
+
+/**
+ * A config file r2d may read: its key in `facts.files`, its candidate names (the first present
+ * wins), where it may live, and its parser. `config` files live in the config folder (binder/,
+ * .binder/) when there is one, else at the root; `root-only` files are read from the root only when
+ * there is no config folder (repo2docker's rule for setup.py, pyproject.toml and DESCRIPTION);
+ * `root` files always live at the root (run.sh).
+ */
+export interface FileSpec<K extends string = string, T = unknown> {
+  key: K;
+  names: readonly string[];
+  where: "config" | "root-only" | "root";
+  /** null: only its presence matters. */
+  parse: ((text: string, file: string) => T) | null;
+  /** Files r2d only skims (scripts, Dockerfiles, DESCRIPTION): undecodable bytes are replaced, not refused. */
+  skimmed?: boolean;
+  /** Scripts: record whether the file itself is executable (the context keeps its mode). */
+  recordsExecutable?: boolean;
+  /** More reading once parsed (requirements.txt follows its -r/-c targets beneath the root). */
+  followUp?(root: RepoRoot, file: string, data: T, credentials: RepoFacts["credentials"]): Promise<void>;
+  /** Why the file is not used when the chosen pack does not say otherwise (null: the generic reason). */
+  whenIgnored?: (facts: RepoFacts) => string | null;
+}
+
+/** The parsed form a spec yields. */
+export type ParsedBy<S> = S extends FileSpec<string, infer T> ? T : never;
+
+/**
+ * How a pack builds: `generated` renders a Dockerfile from the plan; `own-dockerfile` builds the
+ * repository's own Dockerfile as is; `refused` is detected (so the right pack is named) but not built.
+ */
+export type BuildpackKind = "generated" | "own-dockerfile" | "refused";
+
+/** A build secret a pack's steps may mount at /run/secrets/<id>, and which options fill it. */
+export interface SecretSpec {
+  id: string;
+  /** Shown in the plan: what the secret carries and which option fills it. */
+  purpose: string;
+  /** The file's name in the run folder. */
+  fileName: string;
+  /** The file's content for these options, or null when the options leave it empty (not mounted). */
+  content(options: SecretOptions): string | null;
+}
+
+/** The options secrets are made from (they never reach the plan or the image). */
+export interface SecretOptions {
+  pipIndexUrl?: string;
+  pipExtraIndexUrls?: string[];
+  cranMirror?: string;
+}
+
+/** A BuildKit cache a pack's steps mount: downloads survive between builds without landing in a layer. */
+export interface CacheSpec {
+  name: string;
+  target: string;
+  /** One cache per image user (owned by its uid), or one shared by all (locked while in use). */
+  perUser: boolean;
+  mount(uid: number): CacheMount;
+}
 
 /** What a buildpack sees when it contributes to the plan. */
 export interface PackContext {
@@ -37,19 +98,34 @@ export type Contribution = Partial<
 };
 
 /**
- * A buildpack: data that says when it applies and what it adds to the plan. No inheritance:
- * packs that share behaviour (R and Pipfile reuse Python's virtual environment) call the same helpers.
+ * A buildpack: one module that says, as data, which files it reads, how it builds, what it calls
+ * the files it ignores, which caches and secrets its steps use; and, as two functions, when it
+ * applies and what it adds to the plan. No inheritance: packs that share behaviour (R and Pipfile
+ * reuse Python's virtual environment) call the same helpers.
+ *
+ * Declare a pack with an explicit type, `Buildpack<"name", typeof FILES>`: the registry derives the
+ * name union and the type of `facts.files` from these declarations.
  */
-export interface Buildpack {
-  name: BuildpackName;
+export interface Buildpack<N extends string = string, F extends readonly FileSpec[] = readonly FileSpec[]> {
+  name: N;
+  kind: BuildpackKind;
+  /** The config files it reads (shared ones come from ./files.ts), in detection order. */
+  files: F;
+  /**
+   * Files of other packs it reads too, as repo2docker's pack inheritance has it (R reads what the
+   * conda and Python packs read). They are looked for in their own packs' order.
+   */
+  alsoReads?: readonly FileSpec[];
+  /** Why it leaves a present config file unused, by key (else the file's own reason, else a generic one). */
+  ignores?: Partial<Record<ConfigKey, string>> | ((key: ConfigKey, facts: RepoFacts) => string | null);
+  caches?: readonly CacheSpec[];
+  secrets?: readonly SecretSpec[];
+  /** Directories of the image its environments occupy (the repository must not land there). */
+  envDirs?: readonly string[];
   /** True when this pack should build the repository (the registry takes the first). */
   detect(facts: RepoFacts): boolean;
-  /** Config files this pack honours; any other present file is reported as ignored. */
-  honours: ConfigKey[];
-  /** Throws UnsupportedError for packs r2d detects but cannot build yet. */
+  /** Throws UnsupportedError for packs r2d detects but cannot build. */
   contribute(ctx: PackContext): Contribution;
-  /** The ejs template under buildpacks/ that renders its Dockerfile (null: the repository brings one). */
-  template: string | null;
 }
 
-export type { Step };
+export type { IgnoredFile, Step };

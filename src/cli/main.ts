@@ -53,7 +53,7 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     if (json) {
-      const { dockerfile: _d, ...rest } = result;
+      const { dockerfile: _d, facts: _f, ...rest } = result;
       process.stdout.write(`${JSON.stringify(scrubDeep({ event: "result", ...rest, plan: undefined, buildpack: result.plan.buildpack }, scrub))}\n`);
     } else {
       err(`${resultSummary(result)}\n`);

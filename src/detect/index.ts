@@ -1,52 +1,24 @@
+import { CONFIG_FILE_TABLE, type FileSpec } from "../buildpacks/index.js";
 import { ConfigError } from "../errors.js";
 import { existsAsFile, openRepoRoot, type RepoRoot } from "../source/repo-root.js";
-import { parseAptTxt } from "./apt-txt.js";
-import { parseDescription } from "./description.js";
-import { parseRepoDockerfile } from "./dockerfile.js";
-import { parseEnvironmentYml } from "./environment-yml.js";
-import { parseJuliaProject } from "./julia-project.js";
-import { parsePipfile, parsePipfileLock } from "./pipfile.js";
-import { parsePyprojectToml } from "./pyproject-toml.js";
-import { parseRequirementsR } from "./requirements-r.js";
-import { checkRequirementIncludes } from "./requirements-includes.js";
-import { parseRequirementsTxt, type RequirementsTxt } from "./requirements-txt.js";
-import { parseRuntimeTxt } from "./runtime-txt.js";
 import { findCredentials } from "./credentials.js";
-import { parseScript, type ScriptFile } from "./script.js";
-import type { ConfigFiles, ConfigKey, Found, IgnoredFile, RepoFacts } from "./types.js";
+import type { Found } from "./found.js";
+import type { ScriptFile } from "./script.js";
+import type { ConfigFiles, ConfigKey, IgnoredFile, RepoFacts } from "./types.js";
 
 export type * from "./types.js";
-export { parseAptTxt, parseDescription, parseEnvironmentYml, parseJuliaProject, parsePipfile, parsePipfileLock };
-export { parsePyprojectToml, parseRepoDockerfile, parseRequirementsR, parseRequirementsTxt, parseRuntimeTxt, parseScript };
-
-type Parser = (text: string, file: string) => unknown;
-type Where = "config" | "root-only" | "root";
-
-/**
- * Every file r2d reads, in one table: key, candidate names (first wins), where it is looked for,
- * and its parser. "root-only" files are read from the root only when there is no binder dir
- * (repo2docker's rule for setup.py, pyproject.toml and DESCRIPTION); `run.sh` always lives at the root.
- */
-const CONFIG_FILES: [ConfigKey, string[], Where, Parser | null][] = [
-  ["dockerfile", ["Dockerfile"], "config", parseRepoDockerfile],
-  ["juliaProject", ["Project.toml", "JuliaProject.toml"], "config", parseJuliaProject],
-  ["juliaRequire", ["REQUIRE"], "config", null],
-  ["defaultNix", ["default.nix"], "config", null],
-  ["runtime", ["runtime.txt"], "config", parseRuntimeTxt],
-  ["description", ["DESCRIPTION"], "root-only", parseDescription],
-  ["installR", ["install.R"], "config", null],
-  ["requirementsR", ["requirements.R"], "config", parseRequirementsR],
-  ["environment", ["environment.yml", "environment.yaml"], "config", parseEnvironmentYml],
-  ["pipfile", ["Pipfile"], "config", parsePipfile],
-  ["pipfileLock", ["Pipfile.lock"], "config", parsePipfileLock],
-  ["requirements", ["requirements.txt"], "config", parseRequirementsTxt],
-  ["setupPy", ["setup.py"], "root-only", null],
-  ["pyproject", ["pyproject.toml"], "root-only", parsePyprojectToml],
-  ["apt", ["apt.txt"], "config", parseAptTxt],
-  ["postBuild", ["postBuild"], "config", parseScript],
-  ["start", ["start"], "config", parseScript],
-  ["runSh", ["run.sh"], "root", parseScript],
-];
+export { use } from "./found.js";
+export { parseAptTxt } from "./apt-txt.js";
+export { parseDescription } from "./description.js";
+export { parseRepoDockerfile } from "./dockerfile.js";
+export { parseEnvironmentYml } from "./environment-yml.js";
+export { parseJuliaProject } from "./julia-project.js";
+export { parsePipfile, parsePipfileLock } from "./pipfile.js";
+export { parsePyprojectToml } from "./pyproject-toml.js";
+export { parseRequirementsR } from "./requirements-r.js";
+export { parseRequirementsTxt } from "./requirements-txt.js";
+export { parseRuntimeTxt } from "./runtime-txt.js";
+export { parseScript } from "./script.js";
 
 /** Names people write by mistake, and what they meant (so r2d can say so instead of ignoring them). */
 const MISSPELLINGS: Record<string, string> = {
@@ -69,9 +41,6 @@ const MISSPELLINGS: Record<string, string> = {
   "run.bash": "run.sh",
 };
 
-/** Files r2d only skims (scripts, the Dockerfile, DESCRIPTION, which may declare Latin-1): undecodable bytes are replaced, not refused. */
-const SKIMMED = new Set<ConfigKey>(["dockerfile", "description", "postBuild", "start", "runSh"]);
-
 export interface DetectOptions {
   /** Build from this subdirectory of the repository (repo2docker's --subdir). */
   subdir?: string;
@@ -92,7 +61,7 @@ export async function detectRepo(repo: string, opts: DetectOptions = {}): Promis
 
   // Read concurrently, but fill `files` (and pick the error to throw) in table order, so results
   // do not depend on I/O timing.
-  const settled = await Promise.allSettled(CONFIG_FILES.map((entry) => detectOne(root, configDir, entry, ignored, credentials)));
+  const settled = await Promise.allSettled(CONFIG_FILE_TABLE.map((spec) => detectOne(root, configDir, spec, ignored, credentials)));
   for (const s of settled) if (s.status === "rejected") throw s.reason;
   for (const s of settled) {
     const entry = (s as PromiseFulfilledResult<[ConfigKey, Found<unknown>] | null>).value;
@@ -140,14 +109,15 @@ async function findConfigDir(root: RepoRoot): Promise<string> {
   return binder ? "binder" : dotBinder ? ".binder" : "";
 }
 
-/** Looks up one row of CONFIG_FILES: the first candidate present is read and parsed. */
+/** Looks up one config file of the registry's table: the first candidate name present is read and parsed. */
 async function detectOne(
   root: RepoRoot,
   configDir: string,
-  [key, names, where, parser]: (typeof CONFIG_FILES)[number],
+  spec: FileSpec,
   ignored: IgnoredFile[],
   credentials: RepoFacts["credentials"],
 ): Promise<[ConfigKey, Found<unknown>] | null> {
+  const { names, where } = spec;
   if (where === "root-only" && configDir) {
     for (const name of names) {
       if (await probeFile(root, name)) ignored.push({ path: name, reason: `${configDir}/ exists, and repo2docker reads ${name} from the root only when there is no config directory` });
@@ -160,8 +130,8 @@ async function detectOne(
     const rel = dir ? `${dir}/${name}` : name;
     if (!existsAsFile(await root.resolve(rel))) continue;
     const found: Found<unknown> = { path: rel };
-    if (parser) await readAndParse(root, key, rel, parser, found, credentials);
-    result = [key, found];
+    if (spec.parse) await readAndParse(root, spec, rel, found, credentials);
+    result = [spec.key as ConfigKey, found];
     break;
   }
   if (where === "config" && configDir) {
@@ -173,14 +143,14 @@ async function detectOne(
 }
 
 /** Reads and parses a config file; problems with its content are kept on `found.error`, not thrown. */
-async function readAndParse(root: RepoRoot, key: ConfigKey, rel: string, parser: Parser, found: Found<unknown>, credentials: RepoFacts["credentials"]): Promise<void> {
+async function readAndParse(root: RepoRoot, spec: FileSpec, rel: string, found: Found<unknown>, credentials: RepoFacts["credentials"]): Promise<void> {
   try {
-    const { text, stats, viaLink } = await root.readConfigFile(rel, { lenient: SKIMMED.has(key) });
+    const { text, stats, viaLink } = await root.readConfigFile(rel, { lenient: spec.skimmed ?? false });
     for (const hit of findCredentials(text)) credentials.push({ path: rel, ...hit });
-    found.data = parser(text, rel);
+    found.data = spec.parse!(text, rel);
     // Only a file that is itself executable (not through a link) keeps its mode in the context.
-    if (parser === parseScript && !viaLink && (stats.mode & 0o111) === 0o111) (found.data as ScriptFile).executable = true;
-    if (key === "requirements") await checkRequirementIncludes(root, rel, found.data as RequirementsTxt, credentials);
+    if (spec.recordsExecutable && !viaLink && (stats.mode & 0o111) === 0o111) (found.data as ScriptFile).executable = true;
+    await spec.followUp?.(root, rel, found.data, credentials);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     delete found.data;
@@ -191,10 +161,4 @@ async function readAndParse(root: RepoRoot, key: ConfigKey, rel: string, parser:
 /** For names r2d only reports (ignored or misspelt files): a regular file inside, or false. */
 async function probeFile(root: RepoRoot, rel: string): Promise<boolean> {
   return root.resolve(rel).then((r) => r.stats?.isFile() ?? false, () => false);
-}
-
-/** The parsed content of a config file the plan depends on; rethrows its parse error. */
-export function use<T>(found: Found<T>): T {
-  if (found.error) throw found.error;
-  return found.data as T;
 }

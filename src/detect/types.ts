@@ -1,48 +1,8 @@
-import type { ConfigError } from "../errors.js";
-import type { Description } from "./description.js";
-import type { RepoDockerfile } from "./dockerfile.js";
-import type { EnvironmentYml } from "./environment-yml.js";
-import type { JuliaProject } from "./julia-project.js";
-import type { Pipfile } from "./pipfile.js";
-import type { PyprojectToml } from "./pyproject-toml.js";
-import type { RequirementsR } from "./requirements-r.js";
-import type { RequirementsTxt } from "./requirements-txt.js";
-import type { RuntimeTxt } from "./runtime-txt.js";
-import type { ScriptFile } from "./script.js";
+import type { ConfigFiles } from "../buildpacks/index.js";
 
-/**
- * A config file that exists. Parse errors are kept, not thrown: a malformed file that the chosen
- * buildpack ignores (a Pipfile beside environment.yml) must not stop the build.
- */
-export interface Found<T> {
-  /** Path relative to the build root, posix separators. */
-  path: string;
-  data?: T;
-  error?: ConfigError;
-}
-
-export interface ConfigFiles {
-  dockerfile?: Found<RepoDockerfile>;
-  juliaProject?: Found<JuliaProject>;
-  juliaRequire?: Found<null>;
-  defaultNix?: Found<null>;
-  runtime?: Found<RuntimeTxt>;
-  description?: Found<Description>;
-  installR?: Found<null>;
-  requirementsR?: Found<RequirementsR>;
-  environment?: Found<EnvironmentYml>;
-  pipfile?: Found<Pipfile>;
-  pipfileLock?: Found<Pipfile>;
-  requirements?: Found<RequirementsTxt>;
-  setupPy?: Found<null>;
-  pyproject?: Found<PyprojectToml>;
-  apt?: Found<string[]>;
-  postBuild?: Found<ScriptFile>;
-  start?: Found<ScriptFile>;
-  runSh?: Found<ScriptFile>;
-}
-
-export type ConfigKey = keyof ConfigFiles;
+export type { Found } from "./found.js";
+/** The files r2d looks for are declared by the buildpacks; their registry derives these types. */
+export type { ConfigFiles, ConfigKey } from "../buildpacks/index.js";
 
 export interface IgnoredFile {
   path: string;

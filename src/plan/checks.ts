@@ -1,8 +1,5 @@
 /** Plan-time checks of the values that reach the Dockerfile from flags: refused before any build starts. */
-import { CONDA_DIR } from "../buildpacks/conda.js";
-import { PIPENV } from "../buildpacks/pipfile.js";
-import { R_LIBS } from "../buildpacks/r.js";
-import { VENV } from "../buildpacks/shared.js";
+import { BUILDPACKS } from "../buildpacks/index.js";
 import { ConfigError } from "../errors.js";
 import type { PlanMessage } from "./types.js";
 
@@ -12,8 +9,8 @@ import type { PlanMessage } from "./types.js";
  */
 const SYSTEM_DIRS = ["/bin", "/boot", "/dev", "/etc", "/lib", "/lib32", "/lib64", "/libx32", "/proc", "/root", "/run", "/sbin", "/sys", "/usr", "/var"];
 const SYSTEM_DIRS_ITSELF = ["/", "/tmp"];
-/** r2d's own environments: the repository must not land on top of them. */
-const R2D_DIRS = [VENV, CONDA_DIR, PIPENV, R_LIBS];
+/** r2d's own environments, as the packs declare them: the repository must not land on top of them. */
+const R2D_DIRS = [...new Set(BUILDPACKS.flatMap((p) => p.envDirs ?? []))];
 const SIMPLE_PATH = /^(?:\/[A-Za-z0-9._-]+)+$/;
 
 const shown = (value: string) => JSON.stringify(value.length > 100 ? `${value.slice(0, 100)}…` : value);

@@ -1,6 +1,7 @@
 /** The build plan: plain, serialisable data. Everything the Dockerfile and the build need. */
+import type { BuildpackName } from "../buildpacks/index.js";
 
-export type BuildpackName = "dockerfile" | "julia" | "nix" | "r" | "conda" | "pipfile" | "python";
+export type { BuildpackName };
 
 export interface PlanUser {
   name: string;

@@ -1,7 +1,9 @@
 import { readFileSync } from "node:fs";
 import ejs from "ejs";
+import { buildpackKind } from "../buildpacks/index.js";
 import { aptCaches } from "../buildpacks/shared.js";
 import { ConfigError, UnsupportedError } from "../errors.js";
+import { ENTRYPOINT, ENTRYPOINT_SCRIPT, GENERATED_DIR, GENERATED_DOCKERFILE, HELPER_DIR, REPO_PREFIX } from "../plan/layout.js";
 import type { BuildPlan, CacheMount, Step } from "../plan/types.js";
 import { shellCommand, shellQuote } from "../shell.js";
 import { bare, commentText, envValue, hasControl, jsonForm } from "./syntax.js";
@@ -152,34 +154,51 @@ function view(plan: BuildPlan) {
     user: bare(plan.user.name, "--user-name"),
     workdir: bare(plan.repoDir, "--target-repo-dir"),
     environmentSteps: plan.environmentSteps.map(run),
-    dependencyCopies: plan.dependencyFiles.map((file) => copy(`src/${file}`, `${plan.repoDir}/${file}`, file)),
+    dependencyCopies: plan.dependencyFiles.map((file) => copy(`${REPO_PREFIX}${file}`, `${plan.repoDir}/${file}`, file)),
     preAssembleSteps: plan.preAssembleSteps.map(run),
-    copyRepository: copy("src/", `${plan.repoDir}/`, "--target-repo-dir"),
+    copyRepository: copy(REPO_PREFIX, `${plan.repoDir}/`, "--target-repo-dir"),
     assembleSteps: plan.assembleSteps.map(run),
     scripts: scripts ? run(scripts) : null,
     postBuild: plan.postBuild ? renderRun({ title: plan.postBuild, user: "user", commands: [shellQuote(`./${plan.postBuild}`)] }, plan) : null,
     startEnv: plan.start ? envValue(plan.env.R2D_ENTRYPOINT ?? "", "R2D_ENTRYPOINT") : null,
+    entrypointCopy: `COPY ${GENERATED_DIR}/${ENTRYPOINT_SCRIPT} ${ENTRYPOINT}`,
+    helperCopies: plan.helperFiles.map((file) => `COPY ${GENERATED_DIR}/${file} ${HELPER_DIR}/${file}`),
     entrypoint: jsonForm(plan.entrypoint, "ENTRYPOINT"),
     command: jsonForm(plan.command, "CMD"),
   };
 }
 
-/** plan → Dockerfile text. The Dockerfile buildpack returns the repository's own file unchanged. */
+/** plan → Dockerfile text. A repository that brings its own Dockerfile gets it back unchanged. */
 export function renderDockerfile(plan: BuildPlan): string {
-  if (plan.buildpack === "dockerfile") return plan.dockerfileText ?? "";
-  if (plan.buildpack === "julia" || plan.buildpack === "nix") {
-    throw new UnsupportedError(`r2d does not render ${plan.buildpack} Dockerfiles yet`);
-  }
+  const kind = buildpackKind(plan.buildpack);
+  if (kind === "own-dockerfile") return plan.dockerfileText ?? "";
+  if (kind === "refused") throw new UnsupportedError(`r2d does not render ${plan.buildpack} Dockerfiles`);
   return template("base.ejs")(view(plan));
 }
 
-/** Files r2d adds to the build context beside the repository (under r2d/). */
-export function generatedFiles(plan: BuildPlan, dockerfile: string): { path: string; content: string | Buffer; mode: number }[] {
-  if (plan.buildpack === "dockerfile") return [];
-  const script = (name: string) => readFileSync(new URL(`scripts/${name}`, BUILDPACKS_DIR));
+export interface GeneratedFile {
+  path: string;
+  content: string | Buffer;
+  mode: number;
+}
+
+const scripts = new Map<string, Buffer>();
+/** A helper script shipped in buildpacks/scripts/ (read once). */
+function shippedScript(name: string): Buffer {
+  let content = scripts.get(name);
+  if (!content) {
+    content = readFileSync(new URL(`scripts/${name}`, BUILDPACKS_DIR));
+    scripts.set(name, content);
+  }
+  return content;
+}
+
+/** Files r2d adds to the build context beside the repository: the Dockerfile, the entrypoint and helpers. */
+export function generatedFiles(plan: BuildPlan, dockerfile: string): GeneratedFile[] {
+  if (buildpackKind(plan.buildpack) !== "generated") return [];
   return [
-    { path: "r2d/Dockerfile", content: dockerfile, mode: 0o644 },
-    { path: "r2d/r2d-entrypoint", content: script("r2d-entrypoint"), mode: 0o755 },
-    ...plan.helperFiles.map((f) => ({ path: `r2d/${f}`, content: script(f), mode: 0o644 })),
+    { path: GENERATED_DOCKERFILE, content: dockerfile, mode: 0o644 },
+    { path: `${GENERATED_DIR}/${ENTRYPOINT_SCRIPT}`, content: shippedScript(ENTRYPOINT_SCRIPT), mode: 0o755 },
+    ...plan.helperFiles.map((f) => ({ path: `${GENERATED_DIR}/${f}`, content: shippedScript(f), mode: 0o644 })),
   ];
 }

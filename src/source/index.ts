@@ -2,6 +2,7 @@ import path from "node:path";
 import { execa } from "execa";
 import { AbortError } from "../engine/exec.js";
 import { ConfigError } from "../errors.js";
+import { gitRevision } from "./revision.js";
 
 export interface Source {
   /** Local directory to build from. */
@@ -22,10 +23,6 @@ export function redactUrl(url: string): string {
   return url.replace(/^([a-z+]+:\/\/)[^/@]*@/i, "$1");
 }
 
-async function revisionOf(dir: string): Promise<string | null> {
-  const r = await execa("git", ["-C", dir, "rev-parse", "HEAD"], { reject: false });
-  return r.exitCode === 0 ? String(r.stdout).trim() : null;
-}
 
 /**
  * A local path as is, or a git URL cloned (at --ref) into `cloneDir()`: an empty folder inside the
@@ -33,7 +30,7 @@ async function revisionOf(dir: string): Promise<string | null> {
  */
 export async function openSource(repo: string, opts: { ref?: string; signal?: AbortSignal; cloneDir: () => Promise<string> }): Promise<Source> {
   if (!isGitUrl(repo)) {
-    return { dir: path.resolve(repo), ref: null, revision: await revisionOf(path.resolve(repo)) };
+    return { dir: path.resolve(repo), ref: null, revision: await gitRevision(path.resolve(repo)) };
   }
   const dir = await opts.cloneDir();
   const git = (args: string[]) => execa("git", args, { reject: false, cancelSignal: opts.signal, env: { GIT_TERMINAL_PROMPT: "0" } });
@@ -58,5 +55,5 @@ export async function openSource(repo: string, opts: { ref?: string; signal?: Ab
     if (!ok) throw new ConfigError(`--ref ${opts.ref} is not a branch, tag or commit of ${redactUrl(repo)}`, { location: { file: "--ref" } });
     await git(["-C", dir, "submodule", "update", "--init", "--recursive", "--quiet"]);
   }
-  return { dir, url: redactUrl(repo), ref: opts.ref ?? null, revision: await revisionOf(dir) };
+  return { dir, url: redactUrl(repo), ref: opts.ref ?? null, revision: await gitRevision(dir) };
 }
