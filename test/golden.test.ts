@@ -21,7 +21,7 @@ describe.each(cases)("fixture %s", (name) => {
   const dir = path.join(FIXTURES, name);
   const optionsFile = path.join(dir, "options.json");
   const options = existsSync(optionsFile) ? JSON.parse(readFileSync(optionsFile, "utf8")) : {};
-  const expectError = name.startsWith("error-") || name === "julia-project" || name === "nix";
+  const expectError = existsSync(path.join(dir, "expected", "error.txt"));
 
   it(expectError ? "is refused with a clear message" : "plans and renders as expected", async () => {
     const result = planRepo(path.join(dir, "repo"), { invoking: INVOKING, ...options });

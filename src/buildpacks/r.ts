@@ -67,65 +67,13 @@ export const r: Buildpack<"r", typeof FILES> = {
   envDirs: [R_LIBS, VENV, CONDA_DIR],
   detect: selectsR,
   contribute(ctx) {
-    const { facts } = ctx;
-    const { version, date } = rVersion(facts);
+    const { version, date } = rVersion(ctx.facts);
     const cran = defaultCran(date);
-    const used: Contribution["used"] = [];
-    if (facts.files.runtime?.data?.name === "r") used.push({ key: "runtime", use: `R ${version}${date ? `, CRAN as of ${date}` : ""}` });
-    const files: string[] = [];
-    const pre: Step[] = [];
-    const post: Step[] = [];
-    const env: Record<string, string> = { R_LIBS_USER: R_LIBS };
-    const path: string[] = [];
-    const environmentSteps: Step[] = [];
-    let python: string | null = null;
-
-    // R repositories may carry Python too (repo2docker's R pack is a Python pack underneath).
-    if (facts.files.environment) {
-      const conda = condaEnvironment(ctx);
-      Object.assign(env, condaEnv);
-      path.push(conda.path);
-      python = conda.python;
-      (conda.deferred ? post : pre).push(conda.step);
-      if (!conda.deferred) files.push(facts.files.environment.path);
-      used.push({ key: "environment", use: "micromamba create (needs micromamba in the base image)" });
-    }
-    const py = pythonInstalls(ctx);
-    if (py.pre.length || py.post.length) {
-      const v = venv(ctx);
-      Object.assign(env, v.env);
-      path.push(...v.path);
-      environmentSteps.push(...v.steps);
-      files.push(...py.files);
-      pre.push(...py.pre);
-      post.push(...py.post);
-      used.push(...py.used);
-      python = python ?? "3";
-    }
-
-    const reqR = facts.files.requirementsR;
-    if (reqR) {
-      const pkgs = use(reqR).packages;
-      files.push(reqR.path);
-      if (pkgs && pkgs.length) {
-        pre.push(rStep(ctx, `R packages from ${reqR.path} (pkg_list)`, cran, ["packages", ...pkgs]));
-        used.push({ key: "requirementsR", use: `install.packages(${pkgs.join(", ")}) from the CRAN mirror` });
-      } else {
-        pre.push(rStep(ctx, `${reqR.path} (run as an R script)`, cran, ["script", reqR.path.split("/").pop()!], dirOf(ctx.repoDir, reqR.path)));
-        used.push({ key: "requirementsR", use: "Rscript (no pkg_list found, so the script runs as written)" });
-      }
-    }
-    if (facts.files.installR) {
-      const p = facts.files.installR.path;
-      files.push(p);
-      pre.push(rStep(ctx, `${p} (run as an R script)`, cran, ["script", p.split("/").pop()!], dirOf(ctx.repoDir, p)));
-      used.push({ key: "installR", use: "Rscript, before the code is copied" });
-    }
-    if (facts.files.description) {
-      post.push(rStep(ctx, "the repository as an R package (DESCRIPTION)", cran, ["description", "."]));
-      used.push({ key: "description", use: `R package ${use(facts.files.description).package}: dependencies, then R CMD INSTALL` });
-    }
-
+    const acc: Installs = { files: [], pre: [], post: [], used: [], env: { R_LIBS_USER: R_LIBS }, path: [], environmentSteps: [], python: null };
+    if (ctx.facts.files.runtime?.data?.name === "r") acc.used.push({ key: "runtime", use: `R ${version}${date ? `, CRAN as of ${date}` : ""}` });
+    const withPython = addPython(ctx, acc);
+    addRPackages(ctx, cran, acc);
+    const { files, pre, post, used, env, path, environmentSteps, python } = acc;
     return {
       baseImage: `rocker/r-ver:${version}`,
       python,
@@ -139,7 +87,7 @@ export const r: Buildpack<"r", typeof FILES> = {
           commands: ["if ! command -v Rscript >/dev/null; then apt-get update -q && apt-get install -y -q --no-install-recommends r-base-core; fi"],
           caches: aptCaches(),
         },
-        ...(py.pre.length || py.post.length ? [ensurePython] : []),
+        ...(withPython ? [ensurePython] : []),
       ],
       environmentSteps,
       helperFiles: [HELPER_SCRIPT],
@@ -151,3 +99,68 @@ export const r: Buildpack<"r", typeof FILES> = {
     };
   },
 };
+
+/** What the R pack gathers from its files, in the plan's order. */
+interface Installs {
+  files: string[];
+  pre: Step[];
+  post: Step[];
+  used: Contribution["used"];
+  env: Record<string, string>;
+  path: string[];
+  environmentSteps: Step[];
+  python: string | null;
+}
+
+/** An environment.yml and Python installs beside R (repo2docker's R pack is a Python pack underneath); true when a venv is needed. */
+function addPython(ctx: PackContext, acc: Installs): boolean {
+  const environment = ctx.facts.files.environment;
+  if (environment) {
+    const conda = condaEnvironment(ctx);
+    Object.assign(acc.env, condaEnv);
+    acc.path.push(conda.path);
+    acc.python = conda.python;
+    (conda.deferred ? acc.post : acc.pre).push(conda.step);
+    if (!conda.deferred) acc.files.push(environment.path);
+    acc.used.push({ key: "environment", use: "micromamba create (needs micromamba in the base image)" });
+  }
+  const py = pythonInstalls(ctx);
+  if (!py.pre.length && !py.post.length) return false;
+  const v = venv(ctx);
+  Object.assign(acc.env, v.env);
+  acc.path.push(...v.path);
+  acc.environmentSteps.push(...v.steps);
+  acc.files.push(...py.files);
+  acc.pre.push(...py.pre);
+  acc.post.push(...py.post);
+  acc.used.push(...py.used);
+  acc.python = acc.python ?? "3";
+  return true;
+}
+
+/** requirements.R, install.R and DESCRIPTION, through r2d's helper script. */
+function addRPackages(ctx: PackContext, cran: string, acc: Installs): void {
+  const { facts } = ctx;
+  const reqR = facts.files.requirementsR;
+  if (reqR) {
+    const pkgs = use(reqR).packages;
+    acc.files.push(reqR.path);
+    if (pkgs && pkgs.length) {
+      acc.pre.push(rStep(ctx, `R packages from ${reqR.path} (pkg_list)`, cran, ["packages", ...pkgs]));
+      acc.used.push({ key: "requirementsR", use: `install.packages(${pkgs.join(", ")}) from the CRAN mirror` });
+    } else {
+      acc.pre.push(rStep(ctx, `${reqR.path} (run as an R script)`, cran, ["script", reqR.path.split("/").pop()!], dirOf(ctx.repoDir, reqR.path)));
+      acc.used.push({ key: "requirementsR", use: "Rscript (no pkg_list found, so the script runs as written)" });
+    }
+  }
+  if (facts.files.installR) {
+    const p = facts.files.installR.path;
+    acc.files.push(p);
+    acc.pre.push(rStep(ctx, `${p} (run as an R script)`, cran, ["script", p.split("/").pop()!], dirOf(ctx.repoDir, p)));
+    acc.used.push({ key: "installR", use: "Rscript, before the code is copied" });
+  }
+  if (facts.files.description) {
+    acc.post.push(rStep(ctx, "the repository as an R package (DESCRIPTION)", cran, ["description", "."]));
+    acc.used.push({ key: "description", use: `R package ${use(facts.files.description).package}: dependencies, then R CMD INSTALL` });
+  }
+}
