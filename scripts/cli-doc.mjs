@@ -1,4 +1,4 @@
-// Writes docs/cli.md from the CLI's own flag definitions (run after `npx tsc -p .`).
+// Writes docs/cli.md from the option table, as --help uses it (run after `npx tsc -p .`).
 import { writeFileSync } from "node:fs";
 import { cliReference } from "../dist/cli/reference.js";
 

@@ -25,6 +25,7 @@ import {
 import { ConfigError } from "./errors.js";
 import { gradeImage, graderBuildDefaults, type GradeResult, type GraderOptions } from "./grader/index.js";
 import { checkImageName, defaultImageName } from "./image-name.js";
+import { checkBuildRepoOptions } from "./options/rules.js";
 import { makePlan, type PlanOptions } from "./plan/index.js";
 import type { BuildPlan } from "./plan/types.js";
 import { prepareBuild, type PreparedBuild } from "./prepare/index.js";
@@ -142,16 +143,10 @@ export async function buildRepo(repo: string, options: BuildRepoOptions = {}): P
 /** Option checks that need no repository, and the grader's build defaults. */
 function checkOptions(repo: string, options: BuildRepoOptions): BuildRepoOptions {
   const emit = options.onEvent ?? (() => {});
-  if (options.grader) {
-    if (options.run === false || options.build === false) {
-      throw new ConfigError("--grader runs the built image: it cannot go with --no-run or --no-build", { location: { file: "--grader" }, hint: "drop --no-run (and --push), or drop --grader" });
-    }
-    options = { ...options, ...graderBuildDefaults(options.grader.profile, options) };
-  }
+  // The option table's rules (--grader with --no-run, --push without it), for API callers too.
+  checkBuildRepoOptions(options);
+  if (options.grader) options = { ...options, ...graderBuildDefaults(options.grader.profile, options) };
   if (options.imageName) checkImageName(options.imageName);
-  if (options.push && options.run !== false && options.build !== false) {
-    throw new ConfigError("--push needs --no-run (the engine cannot load and push one build)", { location: { file: "--push" }, hint: "add --no-run, then run the pushed image where you need it" });
-  }
   if (options.editable && isGitUrl(repo)) {
     throw new ConfigError("--editable needs a local directory: a git URL is cloned into a temporary copy", { location: { file: "--editable" }, hint: "clone the repository yourself and pass its path" });
   }

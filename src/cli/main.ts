@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { CommanderError } from "commander";
 import { buildRepo, type BuildRepoResult } from "../build-repo.js";
 import { interruptExitCode, interruptMessage, interruptSignal, runCleanups } from "../cleanup.js";
 import { BuildError, exitCodeFor, UnsupportedError } from "../errors.js";
@@ -14,9 +15,8 @@ async function main(argv: string[]): Promise<number> {
   try {
     cli = parseCli(argv);
   } catch (err) {
-    const code = (err as { code?: string }).code;
-    if (code === "commander.helpDisplayed" || code === "commander.version") return 0;
-    process.stderr.write(`r2d: ${(err as Error).message}\n`);
+    if (err instanceof CommanderError && (err.code === "commander.helpDisplayed" || err.code === "commander.version")) return 0;
+    process.stderr.write(`r2d: ${err instanceof Error ? err.message : String(err)}\n`);
     return exitCodeFor(err);
   }
   const { json, debug } = cli;

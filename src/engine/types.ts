@@ -8,7 +8,8 @@
  * - `docker`: a classic docker client older than 23 (`DOCKER_BUILDKIT=1 docker build`).
  * - `buildctl`: BuildKit's own client talking to a buildkitd (`BUILDKIT_HOST`).
  */
-export type EngineKind = "buildx" | "docker" | "buildctl";
+export const ENGINE_KINDS = ["buildx", "docker", "buildctl"] as const;
+export type EngineKind = (typeof ENGINE_KINDS)[number];
 
 export interface Engine {
   kind: EngineKind;

@@ -3,13 +3,13 @@
  * GITHUB_OUTPUT / GITHUB_STEP_SUMMARY files, against the real engine of test/infra.
  */
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import os from "node:os";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseOutputFile } from "../../src/action/outputs.js";
 import { loadInfra, REPO_ROOT, type Infra } from "../helpers/infra.js";
+import { tmpRepo, writeTree } from "../helpers/repo.js";
 import { startFakeRegistry, type FakeRegistry } from "./fake-registry.js";
 
 const IMAGE = "r2d-action-itg:latest";
@@ -20,6 +20,7 @@ const MAIN = path.join(REPO_ROOT, "dist/action/main.js");
 let infra: Infra;
 let work: string;
 let repo: string;
+let removeWork: (() => Promise<void>) | undefined;
 const cleanupTags: string[] = [];
 
 beforeAll(async () => {
@@ -29,17 +30,16 @@ beforeAll(async () => {
   const actionErrors = String(tsc.all ?? "").split("\n").filter((l) => l.startsWith("src/action/"));
   if (tsc.exitCode !== 0 && (actionErrors.length > 0 || !existsSync(MAIN))) throw new Error(`npx tsc -p . failed:\n${tsc.all}`);
 
-  work = await mkdtemp(path.join(os.tmpdir(), "r2d-action-itg-"));
-  repo = path.join(work, "repo");
-  await mkdir(path.join(repo, "data"), { recursive: true });
-  await writeFile(path.join(repo, "requirements.txt"), `${infra.pyPkg}\n`);
-  await writeFile(path.join(repo, "hello.py"), `import ${infra.pyPkgModule}\n`);
-  await writeFile(path.join(repo, "data", "big.csv"), "x\n".repeat(10_000));
+  // The workspace holds the repository and, next to it, one folder per run for its output files.
+  const made = await tmpRepo({ "requirements.txt": `${infra.pyPkg}\n`, "hello.py": `import ${infra.pyPkgModule}\n`, "data/big.csv": "x\n".repeat(10_000) }, "r2d-action-itg-");
+  repo = made.root;
+  work = path.dirname(repo);
+  removeWork = made.cleanup;
 });
 
 afterAll(async () => {
   if (infra) await execa(infra.docker, ["rmi", "-f", IMAGE, EXTRA_TAG, ...cleanupTags], { reject: false });
-  if (work) await rm(work, { recursive: true, force: true });
+  await removeWork?.();
 });
 
 interface ActionRun {
@@ -163,11 +163,11 @@ describe("the action's entry point against the real engine", () => {
     expect(failed.outputs.imageid).toBe(run.outputs.imageid); // same image, from the cache
     expect(failed.summary).toContain("❌ failed (exit code 1)");
   });
+});
 
+describe("a build that fails", () => {
   it("a failing build fails the step with ::error:: and the builder's output", async () => {
-    const broken = path.join(work, "broken");
-    await mkdir(broken);
-    await writeFile(path.join(broken, "requirements.txt"), "r2d-package-that-does-not-exist\n");
+    await writeTree(path.join(work, "broken"), { "requirements.txt": "r2d-package-that-does-not-exist\n" });
     const failed = await runAction({ repo: "broken", "image-name": "r2d-action-itg:broken", "base-image": infra.basePython, "build-network": "host", "pip-index-url": infra.pipIndex }, "broken-build");
     expect(failed.exitCode).toBe(1);
     expect(failed.stdout).toMatch(/^::error title=r2d::/m);

@@ -10,6 +10,7 @@ import { parse } from "yaml";
 import { INPUT_NAMES } from "../../src/action/inputs.js";
 import { actionOutputs } from "../../src/action/outputs.js";
 import type { BuildRepoResult } from "../../src/build-repo.js";
+import { INPUT_ROWS, inputDefault, inputDescription } from "../../src/options/index.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const DOC = path.join(ROOT, "docs/action.md");
@@ -57,7 +58,14 @@ describe("action.yml", () => {
     for (const [name, input] of Object.entries(action.inputs)) {
       expect(name, "kebab-case").toMatch(/^[a-z]+(-[a-z]+)*$/);
       expect(input.description, name).toBeTruthy();
+      expect(input.required, name).toBe(false);
     }
+  });
+
+  it("has the option table's inputs, each with the table's default and description, and no other", () => {
+    const fromTable = Object.fromEntries(INPUT_ROWS.flatMap((row) => (row.input ? [[row.input.name, { default: inputDefault(row), description: inputDescription(row) }]] : [])));
+    const fromYml = Object.fromEntries(Object.entries(action.inputs).map(([name, i]) => [name, { default: i.default ?? "", description: i.description }]));
+    expect(fromYml).toEqual(fromTable);
   });
 
   it("passes every input to the entry point as an INPUT_ variable, and nothing is spliced into the script", () => {

@@ -114,7 +114,9 @@ describe("inputs → buildRepo options", () => {
     expect(readInputs({}, "/cwd").repo).toBe("/cwd");
     expect(readInputs({ INPUT_REPO: "sub" }, "/cwd").repo).toBe("/cwd/sub");
   });
+});
 
+describe("bad inputs", () => {
   const bad: { name: string; inputs: Record<string, string>; message: RegExp }[] = [
     { name: "a boolean that is not one", inputs: { push: "yes" }, message: /^input push: must be true or false, got "yes"/ },
     { name: "push without a name", inputs: { push: "true" }, message: /push needs an image name/ },

@@ -1,7 +1,6 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import type { BuildRepoResult } from "../../src/build-repo.js";
 import type { BuildPlan } from "../../src/plan/types.js";
 import {
@@ -19,8 +18,11 @@ import {
   type ActionOutcome,
 } from "../../src/action/outputs.js";
 import { inActionTerms, runAction } from "../../src/action/run.js";
+import { TempFiles } from "../helpers/repo.js";
 
-const tmp = () => mkdtempSync(path.join(os.tmpdir(), "r2d-action-test-"));
+const temp = new TempFiles();
+afterAll(() => temp.cleanup());
+const tmp = () => temp.dir("r2d-action-test-");
 
 function result(over: Partial<BuildRepoResult> = {}): BuildRepoResult {
   const plan = { buildpack: "python", python: "3.11", r: null, baseImage: "r2d-test/python:bookworm" } as unknown as BuildPlan;
@@ -82,12 +84,12 @@ describe("GITHUB_OUTPUT", () => {
     expect(() => formatOutput("x", "line\nD\nmore", "D")).toThrow(/contains the delimiter/);
   });
 
-  it("multi-line metadata survives the round trip", () => {
-    const dir = tmp();
+  it("multi-line metadata survives the round trip", async () => {
+    const dir = await tmp();
     const file = path.join(dir, "output");
     writeFileSync(file, "earlier=1\n");
     const outputs = actionOutputs({ result: result(), refs: ["r2d-demo:latest"] });
-    expect(outputs.metadata.split("\n").length).toBeGreaterThan(3);
+    expect(outputs.metadata?.split("\n").length).toBeGreaterThan(3);
     writeOutputs(file, outputs);
     const back = parseOutputFile(readFileSync(file, "utf8"));
     expect(back).toEqual({ earlier: "1", ...outputs });
@@ -180,8 +182,8 @@ describe("step summary", () => {
     expect(md2).toContain("❌ failed (exit code 3)");
   });
 
-  it("appends to GITHUB_STEP_SUMMARY", () => {
-    const file = path.join(tmp(), "summary.md");
+  it("appends to GITHUB_STEP_SUMMARY", async () => {
+    const file = path.join(await tmp(), "summary.md");
     writeFileSync(file, "before\n");
     writeSummary(file, md);
     expect(readFileSync(file, "utf8")).toBe(`before\n${md}`);
@@ -190,7 +192,7 @@ describe("step summary", () => {
 
 describe("runAction without an engine", () => {
   it("masks secrets before reporting a bad input, fails with ::error:: and a summary", async () => {
-    const dir = tmp();
+    const dir = await tmp();
     const summary = path.join(dir, "summary.md");
     const output = path.join(dir, "output");
     let log = "";
@@ -211,7 +213,7 @@ describe("runAction without an engine", () => {
   });
 
   it("a repository that does not exist fails the step", async () => {
-    const dir = tmp();
+    const dir = await tmp();
     let log = "";
     const code = await runAction({ INPUT_REPO: "missing", GITHUB_WORKSPACE: dir }, { write: (s) => void (log += s), cwd: dir });
     expect(code).toBe(1);

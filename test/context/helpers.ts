@@ -1,35 +1,7 @@
 import fs from "node:fs/promises";
 import path from "node:path";
-import { dir } from "tmp-promise";
 import tar from "tar-stream";
 import type { ContextSelection } from "../../src/context/index.js";
-
-export type Spec = Record<string, string | Buffer | { symlink: string } | { dir: true; mode?: number } | { mode: number; content: string }>;
-
-/** Create files under root. Keys are posix paths; parents are created. */
-export async function writeTree(root: string, spec: Spec): Promise<void> {
-  for (const [rel, v] of Object.entries(spec)) {
-    const abs = path.join(root, ...rel.split("/"));
-    await fs.mkdir(path.dirname(abs), { recursive: true });
-    if (typeof v === "string" || Buffer.isBuffer(v)) await fs.writeFile(abs, v);
-    else if ("symlink" in v) await fs.symlink(v.symlink, abs);
-    else if ("dir" in v) {
-      await fs.mkdir(abs, { recursive: true });
-      if (v.mode !== undefined) await fs.chmod(abs, v.mode);
-    } else {
-      await fs.writeFile(abs, v.content);
-      await fs.chmod(abs, v.mode);
-    }
-  }
-}
-
-export async function tmpRepo(spec: Spec = {}): Promise<{ root: string; cleanup: () => Promise<void> }> {
-  const d = await dir({ unsafeCleanup: true, prefix: "r2d-ctx-" });
-  const root = path.join(d.path, "repo");
-  await fs.mkdir(root);
-  await writeTree(root, spec);
-  return { root, cleanup: d.cleanup };
-}
 
 export function rels(sel: ContextSelection): string[] {
   return sel.files.map((f) => (f.type === "dir" ? `${f.rel}/` : f.rel));

@@ -11,7 +11,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { selectContext } from "../../src/context/index.js";
 import { IGNORE_FILE_MAX_BYTES } from "../../src/context/ignore-file.js";
 import { ConfigError } from "../../src/errors.js";
-import { rels, tmpRepo, type Spec } from "./helpers.js";
+import { tmpRepo, type Tree } from "../helpers/repo.js";
+import { rels } from "./helpers.js";
 
 const MARKER = `R2D-OUTSIDE-${randomBytes(6).toString("hex")}`;
 const cleanups: (() => Promise<void>)[] = [];
@@ -19,7 +20,7 @@ afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
 });
 
-async function setup(spec: Spec): Promise<{ root: string; outside: string }> {
+async function setup(spec: Tree): Promise<{ root: string; outside: string }> {
   const r = await tmpRepo(spec);
   cleanups.push(r.cleanup);
   const outside = path.join(path.dirname(r.root), "outside");

@@ -1,22 +1,22 @@
 import fs from "node:fs/promises";
 import path from "node:path";
-import { dir } from "tmp-promise";
 import { afterEach, describe, expect, it } from "vitest";
 import { materializeContext, selectContext } from "../../src/context/index.js";
 import { ConfigError } from "../../src/errors.js";
-import { snapshot, tmpRepo, type Spec } from "./helpers.js";
+import { tempDir, tmpRepo, type Tree } from "../helpers/repo.js";
+import { snapshot } from "./helpers.js";
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
 });
-async function repo(spec: Spec): Promise<string> {
+async function repo(spec: Tree): Promise<string> {
   const r = await tmpRepo(spec);
   cleanups.push(r.cleanup);
   return r.root;
 }
 async function outDir(): Promise<string> {
-  const d = await dir({ unsafeCleanup: true, prefix: "r2d-out-" });
+  const d = await tempDir("r2d-out-");
   cleanups.push(d.cleanup);
   return path.join(d.path, "ctx");
 }

@@ -4,7 +4,8 @@ import type { Ignore } from "@balena/dockerignore";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { selectContext } from "../../src/context/index.js";
 import { makeRule, normalizeLine, readIgnoreLines, RuleSet } from "../../src/context/patterns.js";
-import { rels, tmpRepo, writeTree, type Spec } from "./helpers.js";
+import { tmpRepo, writeTree, type Tree } from "../helpers/repo.js";
+import { rels } from "./helpers.js";
 
 const ignore: (o?: { ignorecase?: boolean }) => Ignore = balena.default;
 
@@ -83,7 +84,7 @@ describe("walker agrees with brute-force @balena/dockerignore", () => {
     const r = await tmpRepo();
     root = r.root;
     cleanup = r.cleanup;
-    const spec: Spec = {};
+    const spec: Tree = {};
     for (const t of tree) spec[t] = t;
     await writeTree(root, spec);
   });

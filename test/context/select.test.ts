@@ -7,7 +7,8 @@ import { execFileSync } from "node:child_process";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { describeSelection, selectContext } from "../../src/context/index.js";
 import { ConfigError } from "../../src/errors.js";
-import { excludedMap, rels, snapshot, tmpRepo, type Spec } from "./helpers.js";
+import { tmpRepo, type Tree } from "../helpers/repo.js";
+import { excludedMap, rels, snapshot } from "./helpers.js";
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -15,7 +16,7 @@ afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
 });
 
-async function repo(spec: Spec): Promise<string> {
+async function repo(spec: Tree): Promise<string> {
   const r = await tmpRepo(spec);
   cleanups.push(r.cleanup);
   return fsSync.realpathSync(r.root);
@@ -370,7 +371,7 @@ describe("selectContext: excluded directories are never walked", () => {
   const under = (root: string, sub: string) => (p: string) => p === path.join(root, sub) || p.startsWith(path.join(root, sub) + path.sep);
 
   it("does not open data/, .git/ or a .dockerignore'd directory", async () => {
-    const spec: Spec = { "src/a.py": "", ".dockerignore": "node_modules\n" };
+    const spec: Tree = { "src/a.py": "", ".dockerignore": "node_modules\n" };
     for (let i = 0; i < 50; i++) {
       spec[`data/d${i}/f.csv`] = "";
       spec[`node_modules/m${i}/index.js`] = "";

@@ -8,11 +8,11 @@ import { execFileSync } from "node:child_process";
 import fsSync from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
-import { dir } from "tmp-promise";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { contextTar, materializeContext, selectContext, type ContextSelection } from "../../src/context/index.js";
 import { ConfigError } from "../../src/errors.js";
-import { readTar, tmpRepo, type Spec } from "./helpers.js";
+import { tempDir, tmpRepo, type Tree } from "../helpers/repo.js";
+import { readTar } from "./helpers.js";
 
 const MARKER = `R2D-OUTSIDE-${randomBytes(6).toString("hex")}`;
 /** The repository's own sub/a.txt: exactly as long as the outside one, so only device and inode tell them apart. */
@@ -24,7 +24,7 @@ afterEach(async () => {
 });
 
 /** A repository and, next to it (outside), a folder holding marker files. */
-async function setup(spec: Spec): Promise<{ root: string; outside: string }> {
+async function setup(spec: Tree): Promise<{ root: string; outside: string }> {
   const r = await tmpRepo(spec);
   cleanups.push(r.cleanup);
   const outside = path.join(path.dirname(r.root), "outside");
@@ -68,7 +68,7 @@ async function drain(stream: NodeJS.ReadableStream, ms = 5000): Promise<{ bytes:
 const tarOf = (sel: ContextSelection) => contextTar(sel, { prefix: "src/", extra: [{ path: "Dockerfile", content: "FROM x\n" }] });
 
 async function outDir(): Promise<string> {
-  const d = await dir({ unsafeCleanup: true, prefix: "r2d-out-" });
+  const d = await tempDir("r2d-out-");
   cleanups.push(d.cleanup);
   return path.join(d.path, "ctx");
 }

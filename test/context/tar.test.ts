@@ -3,13 +3,14 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { contextTar, selectContext } from "../../src/context/index.js";
 import { ConfigError } from "../../src/errors.js";
-import { readTar, snapshot, streamToBuffer, tmpRepo, type Spec } from "./helpers.js";
+import { tmpRepo, type Tree } from "../helpers/repo.js";
+import { readTar, snapshot, streamToBuffer } from "./helpers.js";
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
 });
-async function repo(spec: Spec): Promise<string> {
+async function repo(spec: Tree): Promise<string> {
   const r = await tmpRepo(spec);
   cleanups.push(r.cleanup);
   return r.root;
@@ -75,7 +76,7 @@ describe("contextTar", () => {
   });
 
   it("is byte-for-byte deterministic", async () => {
-    const spec: Spec = {};
+    const spec: Tree = {};
     for (let i = 0; i < 30; i++) spec[`d${i % 4}/f${i}.txt`] = `file ${i}\n`;
     const root = await repo(spec);
     const a = await streamToBuffer(contextTar(await selectContext({ root }), { prefix: "src/", extra: [{ path: "x", content: "y" }] }));

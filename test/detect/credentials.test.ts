@@ -1,23 +1,14 @@
-import { writeFile } from "node:fs/promises";
-import path from "node:path";
-import { dir as tmpDir, type DirectoryResult } from "tmp-promise";
 import { afterEach, describe, expect, it } from "vitest";
 import * as credentials from "../../src/detect/credentials.js";
 import { findCredentials } from "../../src/detect/credentials.js";
 import { detectRepo } from "../../src/detect/index.js";
 import { makePlan } from "../../src/plan/index.js";
+import { TempFiles, type Tree } from "../helpers/repo.js";
 
-const cleanups: DirectoryResult[] = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()!.cleanup();
-});
+const temp = new TempFiles();
+afterEach(() => temp.cleanup());
 
-async function tmpRepo(files: Record<string, string>): Promise<string> {
-  const d = await tmpDir({ unsafeCleanup: true, prefix: "r2d-cred-" });
-  cleanups.push(d);
-  for (const [rel, content] of Object.entries(files)) await writeFile(path.join(d.path, rel), content);
-  return d.path;
-}
+const tmpRepo = (files: Tree) => temp.repo(files, "r2d-cred-");
 
 describe("findCredentials", () => {
   it("finds passwords and tokens in URLs, with the line", () => {

@@ -1,32 +1,17 @@
 import { createHash } from "node:crypto";
-import { mkdir, readdir, readFile, stat, symlink, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, stat, symlink } from "node:fs/promises";
 import path from "node:path";
-import { dir as tmpDir, type DirectoryResult } from "tmp-promise";
 import { afterEach, describe, expect, it } from "vitest";
 import { detectRepo, use } from "../../src/detect/index.js";
 import { ConfigError } from "../../src/errors.js";
+import { TempFiles } from "../helpers/repo.js";
 import { expectConfigErrorAsync } from "./helpers.js";
 
-const cleanups: DirectoryResult[] = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()!.cleanup();
-});
+const temp = new TempFiles();
+afterEach(() => temp.cleanup());
 
 /** A temporary repository holding `files` (path → content; a trailing / makes an empty dir). */
-async function repo(files: Record<string, string>): Promise<string> {
-  const d = await tmpDir({ unsafeCleanup: true, prefix: "r2d-detect-" });
-  cleanups.push(d);
-  for (const [rel, content] of Object.entries(files)) {
-    const p = path.join(d.path, rel);
-    if (rel.endsWith("/")) {
-      await mkdir(p, { recursive: true });
-      continue;
-    }
-    await mkdir(path.dirname(p), { recursive: true });
-    await writeFile(p, content);
-  }
-  return d.path;
-}
+const repo = (files: Record<string, string>) => temp.repo(files, "r2d-detect-");
 
 /** Every entry under root with its type, mode, size, mtime and content hash. */
 async function snapshot(root: string): Promise<Record<string, string>> {

@@ -8,7 +8,8 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cli, compileCli } from "../integration/helpers.js";
-import { makeJail, writeFiles, type Jail, type Spec } from "../source/helpers.js";
+import type { Tree } from "../helpers/repo.js";
+import { makeJail, type Jail } from "../source/helpers.js";
 
 const run = promisify(execFile);
 const jails: Jail[] = [];
@@ -17,15 +18,14 @@ afterAll(async () => {
   for (const j of jails.splice(0)) await j.cleanup();
 });
 
-async function jail(files: Record<string, Spec>): Promise<Jail> {
-  const j = await makeJail();
+async function jail(files: Tree): Promise<Jail> {
+  const j = await makeJail(files);
   jails.push(j);
-  await writeFiles(j.repo, Object.fromEntries(Object.entries(files).map(([k, v]) => [k, typeof v === "object" && "symlink" in v ? { symlink: v.symlink.replace("OUTSIDE", j.outside) } : v])));
   return j;
 }
 
 describe("r2d --no-build --json on hostile repositories", () => {
-  it.each<[string, Record<string, Spec>, string[], RegExp]>([
+  it.each<[string, Tree, string[], RegExp]>([
     ["runtime.txt -> /proc/self/environ", { "runtime.txt": { symlink: "/proc/self/environ" }, "requirements.txt": "numpy\n" }, [], /^runtime\.txt: is a symlink to "\/proc\/self\/environ", outside the repository/],
     ["apt.txt -> outside file", { "apt.txt": { symlink: "OUTSIDE/secret.txt" } }, [], /^apt\.txt: is a symlink to .*, outside the repository/],
     ["binder -> ..", { binder: { symlink: ".." }, "requirements.txt": "numpy\n" }, [], /^binder: is a symlink to "\.\.", outside the repository/],

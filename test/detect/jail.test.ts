@@ -6,7 +6,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { detectRepo } from "../../src/detect/index.js";
 import { ConfigError } from "../../src/errors.js";
 import { planRepo } from "../../src/index.js";
-import { expectNoSecrets, makeJail, writeFiles, type Jail, type Spec } from "../source/helpers.js";
+import type { Tree } from "../helpers/repo.js";
+import { expectNoSecrets, makeJail, type Jail } from "../source/helpers.js";
 import { expectConfigErrorAsync } from "./helpers.js";
 
 const run = promisify(execFile);
@@ -16,13 +17,9 @@ afterEach(async () => {
 });
 
 /** A repository whose specs may say OUTSIDE for the outside folder (holding the marker). */
-async function jail(files: Record<string, Spec>): Promise<Jail> {
-  const j = await makeJail();
+async function jail(files: Tree): Promise<Jail> {
+  const j = await makeJail(files);
   jails.push(j);
-  await writeFiles(
-    j.repo,
-    Object.fromEntries(Object.entries(files).map(([k, v]) => [k, typeof v === "object" && "symlink" in v ? { symlink: v.symlink.replace("OUTSIDE", j.outside) } : v])),
-  );
   return j;
 }
 
@@ -118,7 +115,7 @@ describe("detectRepo: --subdir is resolved beneath the repository", () => {
 });
 
 describe("detectRepo: config names that are not regular files", () => {
-  it.each<[string, Record<string, Spec>, RegExp]>([
+  it.each<[string, Tree, RegExp]>([
     ["a directory", { "environment.yml/": { dir: true } }, /^environment\.yml: is a directory, not a file/],
     ["a dangling link", { "runtime.txt": { symlink: "gone.txt" } }, /^runtime\.txt: is a symlink to "gone\.txt", which does not exist/],
     ["a directory in binder/", { "binder/postBuild/": { dir: true } }, /^binder\/postBuild: is a directory/],
@@ -130,8 +127,7 @@ describe("detectRepo: config names that are not regular files", () => {
   });
 
   it("a FIFO named apt.txt is an error, and detection does not hang on it", async () => {
-    const j = await jail({});
-    await run("mkfifo", [path.join(j.repo, "apt.txt")]);
+    const j = await jail({ "apt.txt": { fifo: true } });
     await expectConfigErrorAsync(detectRepo(j.repo), { file: "apt.txt", message: /^apt\.txt: is a FIFO/ });
   });
 

@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { detectRepo } from "../../src/detect/index.js";
 import { planRepo } from "../../src/index.js";
 import { makePlan } from "../../src/plan/index.js";
-import { expectNoSecrets, makeJail, writeFiles, type Jail, type Spec } from "../source/helpers.js";
+import type { Tree } from "../helpers/repo.js";
+import { expectNoSecrets, makeJail, type Jail } from "../source/helpers.js";
 import { expectConfigErrorAsync } from "./helpers.js";
 
 const jails: Jail[] = [];
@@ -10,10 +11,9 @@ afterEach(async () => {
   for (const j of jails.splice(0)) await j.cleanup();
 });
 
-async function jail(files: Record<string, Spec>): Promise<Jail> {
-  const j = await makeJail();
+async function jail(files: Tree): Promise<Jail> {
+  const j = await makeJail(files);
   jails.push(j);
-  await writeFiles(j.repo, Object.fromEntries(Object.entries(files).map(([k, v]) => [k, typeof v === "object" && "symlink" in v ? { symlink: v.symlink.replace("OUTSIDE", j.outside) } : v])));
   return j;
 }
 
@@ -32,7 +32,7 @@ describe("requirements.txt: -r / -c targets must exist inside the repository", (
     expect(facts.files.requirements?.data?.indexOptions).toEqual([{ file: "binder/reqs/more.txt", line: 1, option: "--extra-index-url", value: "https://extra.example/simple" }]);
   });
 
-  it.each<[string, Record<string, Spec>, string, number, RegExp]>([
+  it.each<[string, Tree, string, number, RegExp]>([
     ["a missing target", { "requirements.txt": "numpy\n\n-r dev.txt\n" }, "requirements.txt", 3, /-r "dev\.txt": no such file in the repository/],
     ["a missing -c target in binder/", { "binder/requirements.txt": "-c pins.txt\n" }, "binder/requirements.txt", 1, /-c "pins\.txt": no such file/],
     ["a missing target two levels down", { "requirements.txt": "-r a.txt\n", "a.txt": "x\n-r sub/b.txt\n" }, "a.txt", 2, /-r "sub\/b\.txt": no such file/],

@@ -1,8 +1,7 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compareOutputs, contentDifference, jsonDifference } from "../../src/grader/compare.js";
+import { TempFiles } from "../helpers/repo.js";
 
 const b = (s: string) => Buffer.from(s);
 
@@ -41,14 +40,12 @@ describe("contentDifference", () => {
 });
 
 describe("compareOutputs", () => {
+  const temp = new TempFiles();
   let dir: string;
   beforeAll(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), "r2d-compare-"));
-    await writeFile(path.join(dir, "exp-a.csv"), "a\n");
-    await writeFile(path.join(dir, "exp-b.csv"), "b\n");
-    await writeFile(path.join(dir, "a.csv"), "a\n");
+    dir = await temp.repo({ "exp-a.csv": "a\n", "exp-b.csv": "b\n", "a.csv": "a\n" }, "r2d-compare-");
   });
-  afterAll(() => rm(dir, { recursive: true, force: true }));
+  afterAll(() => temp.cleanup());
 
   it("reports missing files and keeps matching ones quiet", async () => {
     const expected = new Map([

@@ -1,22 +1,17 @@
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ConfigError } from "../../src/errors.js";
 import { findDataFolders, findModzyCases, listFiles } from "../../src/grader/data.js";
+import { TempFiles, writeTree, type Tree } from "../helpers/repo.js";
 
+const temp = new TempFiles();
 let root: string;
 beforeEach(async () => {
-  root = await mkdtemp(path.join(os.tmpdir(), "r2d-data-"));
+  root = await temp.repo({}, "r2d-data-");
 });
-afterEach(() => rm(root, { recursive: true, force: true }));
+afterEach(() => temp.cleanup());
 
-async function files(spec: Record<string, string>): Promise<void> {
-  for (const [rel, content] of Object.entries(spec)) {
-    await mkdir(path.dirname(path.join(root, rel)), { recursive: true });
-    await writeFile(path.join(root, rel), content);
-  }
-}
+const files = (tree: Tree) => writeTree(root, tree);
 
 describe("findDataFolders", () => {
   it("takes the first input convention that exists, with its paired expected folder", async () => {

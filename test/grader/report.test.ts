@@ -1,6 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { parseCli } from "../../src/cli/args.js";
-import { ConfigError } from "../../src/errors.js";
 import { formatGradeReport, gradeJson, graderBuildDefaults, isGraderProfile, type GradeResult } from "../../src/grader/index.js";
 
 const failing: GradeResult = {
@@ -71,31 +69,5 @@ describe("grader options", () => {
     expect(graderBuildDefaults("synapse", { platform: "linux/arm64" })).toEqual({ platform: "linux/arm64" });
     expect(isGraderProfile("modzy")).toBe(true);
     expect(isGraderProfile("kaggle")).toBe(false);
-  });
-
-  it("the CLI flags become GraderOptions and the run limits", () => {
-    const cli = parseCli([".", "--grader", "modzy", "--grader-input", "in", "--grader-expected", "exp", "--memory", "512m", "--cpus", "0.5", "--shm-size", "0m", "--gpus", "all", "--timeout", "10m"]);
-    expect(cli.options.grader).toEqual({ profile: "modzy", inputDir: "in", expectedDir: "exp", timeoutMs: 600_000, memory: "512m", cpus: "0.5", shmSize: "0m", gpus: "all" });
-    expect(cli.options.runOptions).toEqual({ memory: "512m", cpus: "0.5", shmSize: "0m", gpus: "all" });
-    expect(parseCli([".", "--memory", "1g"]).options.grader).toBeUndefined();
-    expect(parseCli([".", "--grader", "synapse", "--timeout", "90"]).options.grader?.timeoutMs).toBe(90_000);
-  });
-
-  it.each([
-    [["--grader", "kaggle"], "argument 'kaggle' is invalid"],
-    [["--timeout", "10m"], "--timeout only applies with --grader"],
-    [["--grader-input", "x"], "--grader-input only applies with --grader"],
-    [["--grader", "synapse", "--timeout", "soon"], "expected a duration"],
-    [["--memory", "lots"], "expected a size"],
-    [["--cpus", "0"], "expected a number of CPUs"],
-  ])("refuses %j", (args, message) => {
-    let err: unknown;
-    try {
-      parseCli([".", ...args]);
-    } catch (e) {
-      err = e;
-    }
-    expect(err).toBeInstanceOf(ConfigError);
-    expect((err as Error).message).toContain(message);
   });
 });

@@ -2,13 +2,11 @@
  * The Synapse profile against the real engine: --network none, /input read-only, /output,
  * linux/amd64. One fixture repository per rule (test/grader/repos/synapse-*).
  */
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfigError } from "../../src/errors.js";
 import { formatGradeReport } from "../../src/grader/index.js";
 import { loadInfra, type Infra } from "../helpers/infra.js";
+import { tmpRepo } from "../helpers/repo.js";
 import { isAbortError } from "../../src/engine/index.js";
 import { check, failed, GraderScope } from "./helpers.js";
 
@@ -44,15 +42,14 @@ describe("synapse: a model that follows the rules", () => {
 
   it("fails expected-outputs with the first differing line when the expected file disagrees", async () => {
     const built = await scope.build("synapse-ok");
-    const dir = await mkdtemp(path.join(os.tmpdir(), "r2d-itg-expected-"));
+    const expected = await tmpRepo({ "predictions.csv": "file,count,sum\na.csv,5,15.00\nb.csv,2,99.00\n" }, "r2d-itg-expected-");
     try {
-      await writeFile(path.join(dir, "predictions.csv"), "file,count,sum\na.csv,5,15.00\nb.csv,2,99.00\n");
-      const g = await scope.grade(built, "synapse-ok", { profile: "synapse", expectedDir: dir });
+      const g = await scope.grade(built, "synapse-ok", { profile: "synapse", expectedDir: expected.root });
       expect(failed(g)).toEqual(["expected-outputs"]);
       expect(check(g, "expected-outputs").reason).toContain('line 3: expected "b.csv,2,99.00", got "b.csv,2,10.75"');
       expect(g.passed).toBe(false);
     } finally {
-      await rm(dir, { recursive: true, force: true });
+      await expected.cleanup();
     }
   });
 });

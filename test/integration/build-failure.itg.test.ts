@@ -8,7 +8,8 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BuildError, buildRepo } from "../../src/index.js";
 import { loadInfra, type Infra } from "../helpers/infra.js";
-import { buildOptions, cli, compileCli, imageId, Scope, script } from "./helpers.js";
+import { script } from "../helpers/repo.js";
+import { buildOptions, cli, compileCli, imageId, Scope } from "./helpers.js";
 
 let infra: Infra;
 const scope = new Scope(() => infra);

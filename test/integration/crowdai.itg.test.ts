@@ -7,7 +7,8 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildRepo, type BuildRepoResult } from "../../src/index.js";
 import { loadInfra, type Infra } from "../helpers/infra.js";
-import { buildOptions, inspect, Scope, script, sh } from "./helpers.js";
+import { script } from "../helpers/repo.js";
+import { buildOptions, inspect, Scope, sh } from "./helpers.js";
 
 let infra: Infra;
 const scope = new Scope(() => infra);

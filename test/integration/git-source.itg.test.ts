@@ -6,7 +6,8 @@ import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildRepo, type BuildRepoResult } from "../../src/index.js";
 import { loadInfra, type Infra } from "../helpers/infra.js";
-import { buildOptions, inspect, Scope, sh, writeFiles } from "./helpers.js";
+import { writeTree } from "../helpers/repo.js";
+import { buildOptions, inspect, Scope, sh } from "./helpers.js";
 
 let infra: Infra;
 const scope = new Scope(() => infra);
@@ -33,7 +34,7 @@ describe("file:// git URL with ref set to a branch", () => {
     await git("commit", "-q", "-m", "main");
     mainCommit = await git("rev-parse", "HEAD");
     await git("checkout", "-q", "-b", "feature");
-    await writeFiles(dir, { "branch.txt": "feature\n", "feature.py": "print('feature')\n" });
+    await writeTree(dir, { "branch.txt": "feature\n", "feature.py": "print('feature')\n" });
     await git("add", "-A");
     await git("commit", "-q", "-m", "feature");
     featureCommit = await git("rev-parse", "HEAD");

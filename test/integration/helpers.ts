@@ -3,55 +3,30 @@
  * names removed afterwards, `docker run` of a built image, and the compiled CLI.
  */
 import { randomBytes } from "node:crypto";
-import { chmod, mkdir, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { execa, type Result } from "execa";
-import { dir as tmpDir } from "tmp-promise";
 import type { BuildRepoOptions, R2dEvent } from "../../src/index.js";
 import { REPO_ROOT, type Infra } from "../helpers/infra.js";
-
-export type FileSpec = string | Buffer | { content: string | Buffer; mode: number } | { symlink: string };
-
-/** Writes files (posix paths, parents created) under root. */
-export async function writeFiles(root: string, files: Record<string, FileSpec>): Promise<void> {
-  for (const [rel, spec] of Object.entries(files)) {
-    const abs = path.join(root, ...rel.split("/"));
-    await mkdir(path.dirname(abs), { recursive: true });
-    if (typeof spec === "string" || Buffer.isBuffer(spec)) await writeFile(abs, spec);
-    else if ("symlink" in spec) await symlink(spec.symlink, abs);
-    else {
-      await writeFile(abs, spec.content);
-      await chmod(abs, spec.mode);
-    }
-  }
-}
-
-/** An executable script. */
-export const script = (content: string): FileSpec => ({ content, mode: 0o755 });
+import { TempFiles, type Tree } from "../helpers/repo.js";
 
 /**
  * What one test file creates: temp dirs and images, all removed by `dispose()` (in afterAll).
  * Image names are unique per run: `r2d-itg/<case>:<random>`.
  */
 export class Scope {
-  private readonly cleanups: (() => Promise<void>)[] = [];
+  private readonly files = new TempFiles();
   private readonly images = new Set<string>();
 
   constructor(private readonly infra: () => Infra) {}
 
   /** A temp directory (removed afterwards). */
-  async tmp(prefix = "r2d-itg-"): Promise<string> {
-    const d = await tmpDir({ prefix, unsafeCleanup: true });
-    this.cleanups.push(() => d.cleanup());
-    return d.path;
+  tmp(prefix = "r2d-itg-"): Promise<string> {
+    return this.files.dir(prefix);
   }
 
   /** A repository written into a fresh temp dir; returns its path. */
-  async repo(files: Record<string, FileSpec>): Promise<string> {
-    const root = path.join(await this.tmp("r2d-itg-repo-"), "repo");
-    await mkdir(root);
-    await writeFiles(root, files);
-    return root;
+  repo(tree: Tree): Promise<string> {
+    return this.files.repo(tree, "r2d-itg-repo-");
   }
 
   /** A unique image name, removed in dispose(). */
@@ -65,7 +40,7 @@ export class Scope {
     if (this.images.size) {
       await execa(this.infra().docker, ["image", "rm", "--force", ...this.images], { reject: false });
     }
-    for (const c of this.cleanups.reverse()) await c().catch(() => {});
+    await this.files.cleanup().catch(() => {});
   }
 }
 

@@ -14,8 +14,9 @@ import path from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadInfra, type Infra } from "../helpers/infra.js";
+import { script } from "../helpers/repo.js";
 import { childrenOf, eventually, logLine, phase, processesMentioning, r2dEntries, slowDocker, startCli, step, type CliProcess } from "../infra/cli-process.js";
-import { CLI, compileCli, docker, imageId, Scope, script } from "./helpers.js";
+import { CLI, compileCli, docker, imageId, Scope } from "./helpers.js";
 
 let infra: Infra;
 const scope = new Scope(() => infra);

@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execa } from "execa";
 import { BuildError, buildRepo, type BuildRepoResult } from "../../src/index.js";
 import { loadInfra, type Infra } from "../helpers/infra.js";
-import { buildOptions, eventLog, imageId, inspect, Scope, script, sh } from "./helpers.js";
+import { script } from "../helpers/repo.js";
+import { buildOptions, eventLog, imageId, inspect, Scope, sh } from "./helpers.js";
 
 let infra: Infra;
 const scope = new Scope(() => infra);

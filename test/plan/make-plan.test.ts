@@ -1,32 +1,17 @@
-import { mkdir, writeFile } from "node:fs/promises";
-import path from "node:path";
-import { dir as tmpDir, type DirectoryResult } from "tmp-promise";
 import { afterEach, describe, expect, it } from "vitest";
 import { detectRepo } from "../../src/detect/index.js";
 import type { RepoFacts } from "../../src/detect/types.js";
 import { ConfigError, UnsupportedError } from "../../src/errors.js";
 import { DEFAULT_EXCLUDES, makePlan, R2D_VERSION, type PlanOptions } from "../../src/plan/index.js";
 import { expectConfigError } from "../detect/helpers.js";
+import { TempFiles } from "../helpers/repo.js";
 
 const ROOT = { uid: 0, name: "root" };
-const cleanups: DirectoryResult[] = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()!.cleanup();
-});
+const temp = new TempFiles();
+afterEach(() => temp.cleanup());
 
 async function facts(files: Record<string, string>, subdir?: string): Promise<RepoFacts> {
-  const d = await tmpDir({ unsafeCleanup: true, prefix: "r2d-plan-" });
-  cleanups.push(d);
-  for (const [rel, content] of Object.entries(files)) {
-    const p = path.join(d.path, rel);
-    if (rel.endsWith("/")) {
-      await mkdir(p, { recursive: true });
-      continue;
-    }
-    await mkdir(path.dirname(p), { recursive: true });
-    await writeFile(p, content);
-  }
-  return detectRepo(d.path, { subdir });
+  return detectRepo(await temp.repo(files, "r2d-plan-"), { subdir });
 }
 
 async function plan(files: Record<string, string>, options: PlanOptions = {}) {

@@ -1,30 +1,22 @@
 /** The render's safety pieces, run for real where they are shell: the --target-repo-dir guard, apt's `--`. */
 import { spawnSync } from "node:child_process";
 import { chown, mkdir, rm, symlink, writeFile } from "node:fs/promises";
-import path from "node:path";
-import { dir as tmpDir, type DirectoryResult } from "tmp-promise";
 import { afterEach, describe, expect, it } from "vitest";
 import { detectRepo } from "../../src/detect/index.js";
 import { ConfigError } from "../../src/errors.js";
 import { makePlan, type PlanOptions } from "../../src/plan/index.js";
 import { renderDockerfile } from "../../src/render/index.js";
 import { bare, envValue, jsonForm } from "../../src/render/syntax.js";
+import { TempFiles } from "../helpers/repo.js";
 
 const ROOT = { uid: 0, name: "root" };
-const cleanups: DirectoryResult[] = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()!.cleanup();
-});
+const temps = new TempFiles();
+afterEach(() => temps.cleanup());
 
-async function temp(): Promise<string> {
-  const d = await tmpDir({ unsafeCleanup: true, prefix: "r2d-render-" });
-  cleanups.push(d);
-  return d.path;
-}
+const temp = () => temps.dir("r2d-render-");
 
 async function render(files: Record<string, string>, options: PlanOptions = {}): Promise<string> {
-  const repo = await temp();
-  for (const [rel, content] of Object.entries(files)) await writeFile(path.join(repo, rel), content);
+  const repo = await temps.repo(files, "r2d-render-");
   return renderDockerfile(makePlan(await detectRepo(repo), { invoking: ROOT, ...options }));
 }
 
@@ -128,9 +120,7 @@ describe("Dockerfile quoting helpers", () => {
   });
 
   it("a control character in a comment (a step title) cannot start an instruction", async () => {
-    const repo = await temp();
-    await writeFile(path.join(repo, "requirements.txt"), "x\n");
-    const facts = await detectRepo(repo);
+    const facts = await detectRepo(await temps.repo({ "requirements.txt": "x\n" }));
     const plan = makePlan(facts, { invoking: ROOT });
     plan.preAssembleSteps[0]!.title = "pip\nRUN reboot";
     const dockerfile = renderDockerfile(plan);

@@ -4,13 +4,11 @@
  * the value stays literal text inside its own word (shell tokens for RUN, Docker's word rules for the
  * rest, JSON arrays for COPY/CMD/ENTRYPOINT), and every RUN passes `bash -n`.
  */
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { buildCommand } from "../../src/engine/build-command.js";
 import type { BuildRequest, Engine } from "../../src/engine/types.js";
 import { ConfigError, planRepo } from "../../src/index.js";
+import { tmpRepo } from "../helpers/repo.js";
 import { injectionProblems } from "./compare.js";
 import { PIPELINE, RENDER, type Place } from "./places.js";
 
@@ -122,11 +120,10 @@ describe("values that never reach the Dockerfile", () => {
 });
 
 async function planRepoWith(options: Parameters<typeof planRepo>[1]) {
-  const dir = await mkdtemp(path.join(os.tmpdir(), "r2d-appendix-"));
+  const repo = await tmpRepo({ "requirements.txt": "x\n" }, "r2d-appendix-");
   try {
-    await writeFile(`${dir}/requirements.txt`, "x\n");
-    return await planRepo(dir, { invoking: { uid: 0, name: "root" }, ...options });
+    return await planRepo(repo.root, { invoking: { uid: 0, name: "root" }, ...options });
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    await repo.cleanup();
   }
 }

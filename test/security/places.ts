@@ -5,15 +5,13 @@
  * and straight into the facts or the plan (bypassing those checks), which shows that quoting alone
  * keeps a value inert wherever the render writes it.
  */
-import { mkdir, writeFile } from "node:fs/promises";
-import path from "node:path";
-import { dir as tmpDir } from "tmp-promise";
 import { detectRepo } from "../../src/detect/index.js";
 import type { RepoFacts } from "../../src/detect/types.js";
 import { planRepo, type PlanRepoOptions } from "../../src/index.js";
 import { makePlan } from "../../src/plan/index.js";
 import type { BuildPlan } from "../../src/plan/types.js";
 import { renderDockerfile } from "../../src/render/index.js";
+import { tmpRepo } from "../helpers/repo.js";
 
 export interface Place {
   name: string;
@@ -34,16 +32,11 @@ const ROOT = { uid: 0, name: "root" };
 const MARK = "r2dmark";
 
 async function inRepo<T>(files: Record<string, string>, fn: (dir: string) => Promise<T>): Promise<T> {
-  const d = await tmpDir({ unsafeCleanup: true, prefix: "r2d-hostile-" });
+  const r = await tmpRepo(files, "r2d-hostile-");
   try {
-    for (const [rel, content] of Object.entries(files)) {
-      const p = path.join(d.path, rel);
-      await mkdir(path.dirname(p), { recursive: true });
-      await writeFile(p, content);
-    }
-    return await fn(d.path);
+    return await fn(r.root);
   } finally {
-    await d.cleanup();
+    await r.cleanup();
   }
 }
 

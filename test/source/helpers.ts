@@ -1,12 +1,13 @@
 import { randomBytes } from "node:crypto";
-import { chmod, mkdir, readFile, symlink, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { dir as tmpDir, type DirectoryResult } from "tmp-promise";
+import { tempDir, writeTree, type Tree } from "../helpers/repo.js";
 
 /**
  * A repository next to an "outside" folder holding a marker file: every test asserts that the
  * marker (and the process environment, reached through /proc/self/environ) never shows up in a
- * message. Layout: <tmp>/repo (the repository), <tmp>/outside/secret.txt (the marker).
+ * message. Layout: <tmp>/repo (the repository), <tmp>/outside/secret.txt (the marker). In the
+ * files given, a symlink target starting with OUTSIDE or REPO starts with that folder instead.
  */
 export interface Jail {
   tmp: string;
@@ -18,10 +19,8 @@ export interface Jail {
   cleanup(): Promise<void>;
 }
 
-export type Spec = string | { symlink: string } | { dir: true };
-
-export async function makeJail(files: Record<string, Spec> = {}): Promise<Jail> {
-  const d: DirectoryResult = await tmpDir({ unsafeCleanup: true, prefix: "r2d-jail-" });
+export async function makeJail(files: Tree = {}): Promise<Jail> {
+  const d = await tempDir("r2d-jail-");
   // Readable by others: one test reads as an unprivileged user.
   await chmod(d.path, 0o755);
   const marker = `R2D-OUTSIDE-MARKER-${randomBytes(6).toString("hex")}`;
@@ -31,7 +30,8 @@ export async function makeJail(files: Record<string, Spec> = {}): Promise<Jail> 
   await mkdir(outside);
   await writeFile(path.join(outside, "secret.txt"), `${marker}\nsecond line ${marker}\n`);
   await writeFile(path.join(outside, "requirements.txt"), `${marker}\n`);
-  await writeFiles(repo, files);
+  const placed = (target: string) => target.replace(/^OUTSIDE/, outside).replace(/^REPO/, repo);
+  await writeTree(repo, Object.fromEntries(Object.entries(files).map(([rel, e]) => [rel, typeof e === "object" && "symlink" in e ? { symlink: placed(e.symlink) } : e])));
   process.env.R2D_TEST_ENV_MARKER = `${marker}-env`;
   return {
     tmp: d.path,
@@ -47,16 +47,6 @@ export async function makeJail(files: Record<string, Spec> = {}): Promise<Jail> 
     },
     cleanup: () => d.cleanup(),
   };
-}
-
-export async function writeFiles(root: string, files: Record<string, Spec>): Promise<void> {
-  for (const [rel, spec] of Object.entries(files)) {
-    const abs = path.join(root, ...rel.split("/"));
-    await mkdir(path.dirname(abs), { recursive: true });
-    if (typeof spec === "string") await writeFile(abs, spec);
-    else if ("symlink" in spec) await symlink(spec.symlink, abs);
-    else await mkdir(abs, { recursive: true });
-  }
 }
 
 /** Fails when any outside content appears in `text`. */

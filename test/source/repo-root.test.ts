@@ -7,7 +7,8 @@ import { promisify } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
 import { ConfigError } from "../../src/errors.js";
 import { CONFIG_FILE_MAX_BYTES, existsAsFile, openRepoRoot } from "../../src/source/repo-root.js";
-import { expectNoSecrets, makeJail, writeFiles, type Jail, type Spec } from "./helpers.js";
+import type { Tree } from "../helpers/repo.js";
+import { expectNoSecrets, makeJail, type Jail } from "./helpers.js";
 
 const run = promisify(execFile);
 const jails: Jail[] = [];
@@ -17,7 +18,7 @@ afterEach(async () => {
   for (const j of jails.splice(0)) await j.cleanup();
 });
 
-async function jail(files: Record<string, Spec> = {}): Promise<Jail> {
+async function jail(files: Tree = {}): Promise<Jail> {
   const j = await makeJail(files);
   jails.push(j);
   return j;
@@ -31,7 +32,7 @@ async function configError(p: Promise<unknown>): Promise<ConfigError> {
 }
 
 describe("RepoRoot.resolve: symlinks that lead outside are refused, whatever the component", () => {
-  it.each<[string, Record<string, Spec>, string, RegExp]>([
+  it.each<[string, Tree, string, RegExp]>([
     ["the file itself (absolute)", { "runtime.txt": { symlink: "OUTSIDE/secret.txt" } }, "runtime.txt", /^runtime\.txt: is a symlink to ".*secret\.txt", outside the repository/],
     ["the file itself (relative ..)", { "runtime.txt": { symlink: "../outside/secret.txt" } }, "runtime.txt", /^runtime\.txt: is a symlink to "\.\.\/outside\/secret\.txt", outside the repository/],
     ["a folder above it", { binder: { symlink: "OUTSIDE" } }, "binder/secret.txt", /^binder\/secret\.txt: is outside the repository: binder is a symlink to/],
@@ -40,11 +41,7 @@ describe("RepoRoot.resolve: symlinks that lead outside are refused, whatever the
     ["an absolute link that passes through the root and back out", { "x.txt": { symlink: "REPO/../outside/secret.txt" } }, "x.txt", /^x\.txt: is a symlink to .*, outside the repository/],
     ["/proc/self/environ", { "apt.txt": { symlink: "/proc/self/environ" } }, "apt.txt", /^apt\.txt: is a symlink to "\/proc\/self\/environ", outside the repository/],
   ])("%s", async (_, files, rel, message) => {
-    const j = await jail();
-    const fixed = Object.fromEntries(
-      Object.entries(files).map(([k, v]) => [k, typeof v === "object" && "symlink" in v ? { symlink: v.symlink.replace("OUTSIDE", j.outside).replace("REPO", j.repo) } : v]),
-    );
-    await writeFiles(j.repo, fixed);
+    const j = await jail(files);
     const root = await openRepoRoot(j.repo);
     for (const call of [() => root.resolve(rel), () => root.readConfigFile(rel)]) {
       const e = await configError(call());
@@ -123,8 +120,7 @@ describe("RepoRoot.resolve: symlinks inside the repository are fine", () => {
 
 describe("RepoRoot.readConfigFile: only regular files, the one the walk saw, small, readable", () => {
   it("a directory, a FIFO, a socket and a dangling link are errors naming the file and what it is", async () => {
-    const j = await jail({ "environment.yml/": { dir: true }, "runtime.txt": { symlink: "nowhere.txt" } });
-    await run("mkfifo", [path.join(j.repo, "apt.txt")]);
+    const j = await jail({ "environment.yml/": { dir: true }, "runtime.txt": { symlink: "nowhere.txt" }, "apt.txt": { fifo: true } });
     const server = createServer();
     servers.push(server);
     await new Promise<void>((r) => server.listen(path.join(j.repo, "Pipfile"), r));

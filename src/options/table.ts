@@ -1,0 +1,307 @@
+// One row per option, in --help order, so the file is long on purpose: splitting it would scatter the table.
+/**
+ * Every option of r2d, once: the CLI's flags (src/options/commander.ts makes the commander
+ * program), the GitHub Action's inputs (src/options/action-inputs.ts reads them; a test checks
+ * action.yml against this table) and docs/cli.md (src/cli/reference.ts, grouped by stage).
+ * Help texts are the CLI's; an input's description is action.yml's.
+ */
+import { ENGINE_KINDS } from "../engine/types.js";
+import { GRADER_PROFILES } from "../grader/types.js";
+import { argument, choice, cpuCount, duration, flag, integer, list, negatable, pairs, size, text, words } from "./kinds.js";
+import { option, type OptionRow, type Rule } from "./types.js";
+
+const NEEDS_GRADER: Rule = { needs: ["grader"] };
+
+export const OPTION_TABLE: readonly OptionRow[] = [
+  option("repo", {
+    stage: "source",
+    type: argument,
+    cli: { flag: "<repo>" },
+    help: "local directory or git URL of the repository",
+    input: { name: "repo", default: "${{ github.workspace }}", description: "Repository to build, a directory (relative to the workspace) or a git URL." },
+  }),
+  option("command", {
+    stage: "run",
+    type: words,
+    cli: { flag: "[command...]" },
+    help: "command to run in the image instead of its default (run.sh, else bash); put it after --",
+  }),
+  option("imageName", {
+    stage: "push",
+    type: text,
+    cli: { flag: "--image-name", arg: "<name>" },
+    help: "tag of the image (default r2d-<repo>:<commit or latest>)",
+    input: { name: "image-name", description: "Reference of the image, e.g. ghcr.io/owner/model:v1 (default r2d-<repo>:<commit>)." },
+  }),
+  option("ref", {
+    stage: "source",
+    type: text,
+    cli: { flag: "--ref", arg: "<ref>" },
+    help: "branch, tag or commit to build, for a git URL",
+    input: { name: "ref", description: "Branch, tag or commit to build, when repo is a git URL." },
+  }),
+  option("subdir", {
+    stage: "source",
+    type: text,
+    cli: { flag: "--subdir", arg: "<dir>" },
+    help: "build from this subdirectory of the repository",
+    input: { name: "subdir", description: "Build from this subdirectory of the repository." },
+  }),
+  option("build", {
+    stage: "build",
+    type: negatable,
+    cli: { flag: "--no-build" },
+    help: "plan only: detect, print the summary (with --debug the Dockerfile, with --json the plan) and stop",
+  }),
+  option("run", { stage: "run", type: negatable, cli: { flag: "--no-run" }, help: "build (and push) without running the image" }),
+  option("push", {
+    stage: "push",
+    type: flag,
+    cli: { flag: "--push" },
+    help: "push the image to its registry after building (needs --no-run)",
+    input: { name: "push", description: "Push every reference to its registry (log in first with docker/login-action)." },
+    rules: [
+      {
+        needs: ["run", "build"],
+        message: "--push needs --no-run (the engine cannot load and push one build)",
+        hint: "add --no-run, then run the pushed image where you need it",
+      },
+      // The action runs its check first and pushes after, so it needs no --no-run; it needs a name.
+      {
+        for: "action",
+        needs: ["imageName", "tags"],
+        message: "push needs an image name to push to",
+        hint: "set image-name (or tags) to a registry reference, e.g. ghcr.io/owner/model:latest",
+      },
+    ],
+  }),
+  option("json", {
+    stage: "output",
+    type: flag,
+    cli: { flag: "--json", aliases: [{ flag: "--json-logs", help: "repo2docker's name for --json" }] },
+    help: "machine-readable output on stdout: the plan with --no-build, else one JSON event per line",
+  }),
+  option("debug", { stage: "output", type: flag, cli: { flag: "--debug" }, help: "print the generated Dockerfile and every engine command" }),
+  option("userId", {
+    stage: "plan",
+    type: integer,
+    cli: { flag: "--user-id", arg: "<uid>" },
+    help: "uid of the image user (default: yours; 1000 when r2d runs as root)",
+    input: { name: "user-id", description: "uid of the image user (default the runner's; 1000 when running as root)." },
+  }),
+  option("userName", {
+    stage: "plan",
+    type: text,
+    cli: { flag: "--user-name", arg: "<name>" },
+    help: "name of the image user (default: yours; jovyan when r2d runs as root)",
+    input: { name: "user-name", description: "Name of the image user (default the runner's; jovyan when running as root)." },
+  }),
+  option("targetRepoDir", {
+    stage: "plan",
+    type: text,
+    cli: { flag: "--target-repo-dir", arg: "<dir>" },
+    help: "where the repository lands in the image (default: the user's home)",
+    input: { name: "target-repo-dir", description: "Where the repository lands in the image (default the user's home)." },
+  }),
+  option("appendix", {
+    stage: "plan",
+    type: text,
+    cli: { flag: "--appendix", arg: "<text>" },
+    help: "Dockerfile instructions appended to the generated Dockerfile",
+  }),
+  option("baseImage", {
+    stage: "plan",
+    type: text,
+    cli: { flag: "--base-image", arg: "<image>" },
+    help: "replace the buildpack's base image (it must be Debian or Ubuntu based)",
+    input: { name: "base-image", description: "Replace the buildpack's base image (Debian or Ubuntu based)." },
+  }),
+  option("labels", {
+    stage: "plan",
+    type: pairs,
+    cli: { flag: "--label", arg: "<name=value>" },
+    help: "image label (repeatable)",
+    input: { name: "labels", commas: false, description: "Image labels, NAME=VALUE, one per line." },
+  }),
+  option("buildArgs", {
+    stage: "build",
+    type: pairs,
+    cli: { flag: "--build-arg", arg: "<name=value>" },
+    help: "build argument (repeatable)",
+    input: { name: "build-args", commas: false, description: "Build arguments, NAME=VALUE, one per line (recorded in the image; not for secrets)." },
+  }),
+  option("excludes", {
+    stage: "plan",
+    type: list,
+    cli: { flag: "--exclude", arg: "<path>" },
+    help: "leave this path out of the build context, besides data/ (repeatable; .dockerignore syntax)",
+    input: { name: "exclude", description: "Paths left out of the build context besides data/ (list, .dockerignore syntax)." },
+  }),
+  option("includes", {
+    stage: "plan",
+    type: list,
+    cli: { flag: "--include", arg: "<path>" },
+    help: "keep this path in the context even though excluded, e.g. --include data (repeatable)",
+    input: { name: "include", description: "Paths kept in the context although excluded, e.g. data (list)." },
+  }),
+  option("pipIndexUrl", {
+    stage: "build",
+    type: text,
+    cli: { flag: "--pip-index-url", arg: "<url>", env: "R2D_PIP_INDEX_URL" },
+    help: "pip index for the build, passed as a build secret (credentials never reach the image)",
+    input: { name: "pip-index-url", description: "pip index for the build, passed as a build secret; its password is masked in logs." },
+  }),
+  option("pipExtraIndexUrls", {
+    stage: "build",
+    type: list,
+    cli: { flag: "--pip-extra-index-url", arg: "<url>" },
+    help: "extra pip index (repeatable), passed as a build secret",
+    input: { name: "pip-extra-index-url", description: "Extra pip indexes (list), passed as a build secret." },
+  }),
+  option("cranMirror", {
+    stage: "build",
+    type: text,
+    cli: { flag: "--cran-mirror", arg: "<url>", env: "R2D_CRAN_MIRROR" },
+    help: "CRAN mirror for R packages, passed as a build secret",
+    input: { name: "cran-mirror", description: "CRAN mirror for R packages, passed as a build secret." },
+  }),
+  option("engine", {
+    stage: "build",
+    type: choice(ENGINE_KINDS),
+    cli: { flag: "--engine", arg: "<kind>" },
+    help: "BuildKit client: buildx, docker (a Docker < 23 client with DOCKER_BUILDKIT=1) or buildctl (BUILDKIT_HOST)",
+    input: { name: "engine", default: "auto", description: `BuildKit client, auto, ${ENGINE_KINDS.slice(0, -1).join(", ")} or ${ENGINE_KINDS.at(-1)}.` },
+  }),
+  option("docker", { stage: "build", type: text, cli: { flag: "--docker", arg: "<path>", env: "R2D_DOCKER" }, help: "docker client to use" }),
+  option("buildctl", { stage: "build", type: text, cli: { flag: "--buildctl", arg: "<path>" }, help: "buildctl client to use" }),
+  option("platform", {
+    stage: "build",
+    type: text,
+    cli: { flag: "--platform", arg: "<platform>" },
+    help: "target platform, e.g. linux/amd64 (what graders run)",
+  }),
+  option("buildNetwork", {
+    stage: "build",
+    type: text,
+    cli: { flag: "--build-network", arg: "<mode>" },
+    help: "network of RUN steps: default, host (reach an index on this machine) or none",
+    input: { name: "build-network", default: "default", description: "Network of RUN steps, default, host or none." },
+  }),
+  option("cacheFrom", {
+    stage: "build",
+    type: list,
+    cli: { flag: "--cache-from", arg: "<ref>" },
+    help: "import build cache (repeatable)",
+    input: { name: "cache-from", commas: false, description: "Build cache sources, one per line (an image reference or type=...,key=value)." },
+  }),
+  option("cacheTo", {
+    stage: "build",
+    type: list,
+    cli: { flag: "--cache-to", arg: "<spec>" },
+    help: "export build cache, e.g. type=registry,ref=... (repeatable; buildx and buildctl)",
+    input: { name: "cache-to", commas: false, description: "Build cache exports, one per line (type=...,key=value; buildx and buildctl engines)." },
+  }),
+  option("noCache", {
+    stage: "build",
+    type: flag,
+    cli: { flag: "--no-cache" },
+    help: "build without the layer cache",
+    input: { name: "no-cache", description: "Build without the layer cache." },
+  }),
+  option("pull", { stage: "build", type: flag, cli: { flag: "--pull" }, help: "always pull the base image", input: { name: "pull", description: "Always pull the base image." } }),
+  option("env", {
+    stage: "run",
+    type: list,
+    cli: { flag: "--env", short: "-e", arg: "<name=value>" },
+    help: "environment variable for the run; a bare NAME copies yours (repeatable)",
+  }),
+  option("volumes", { stage: "run", type: list, cli: { flag: "--volume", short: "-v", arg: "<src:dest>" }, help: "bind mount for the run (repeatable)" }),
+  option("publish", { stage: "run", type: list, cli: { flag: "--publish", short: "-p", arg: "<port>" }, help: "publish a container port for the run (repeatable)" }),
+  option("publishAll", {
+    stage: "run",
+    type: flag,
+    cli: { flag: "--publish-all", short: "-P" },
+    help: "publish every port the image exposes, on random host ports",
+  }),
+  option("editable", {
+    stage: "run",
+    type: flag,
+    cli: { flag: "--editable", short: "-E" },
+    help: "mount the local repository over the copy in the image (read-write), so edits show up without a rebuild",
+  }),
+  option("mountData", {
+    stage: "run",
+    type: flag,
+    cli: { flag: "--mount-data" },
+    help: "mount the excluded data directories read-only in the running container where the code expects them",
+  }),
+  option("grader", {
+    stage: "grade",
+    type: choice(GRADER_PROFILES),
+    cli: { flag: "--grader", arg: "<profile>" },
+    help: "run the built image as this grader will and report per check; exit 1 when one fails (docs/graders.md)",
+    rules: [{ excludes: ["run", "build"], message: "--grader runs the built image: it cannot go with --no-run or --no-build", hint: "drop --no-run (and --push), or drop --grader" }],
+  }),
+  option("graderInput", {
+    stage: "grade",
+    type: text,
+    cli: { flag: "--grader-input", arg: "<dir>" },
+    help: "input folder for --grader (default: the repository's sample_data/, test_data/, tests/input/, ...)",
+    rules: [NEEDS_GRADER],
+  }),
+  option("graderExpected", {
+    stage: "grade",
+    type: text,
+    cli: { flag: "--grader-expected", arg: "<dir>" },
+    help: "expected outputs for --grader (default: the folder paired with the input, e.g. sample_output/)",
+    rules: [NEEDS_GRADER],
+  }),
+  option("memory", {
+    stage: "run",
+    type: size,
+    cli: { flag: "--memory", arg: "<size>" },
+    help: "memory limit of the run, e.g. 512m (--grader modzy: model.yaml's by default)",
+  }),
+  option("cpus", {
+    stage: "run",
+    type: cpuCount,
+    cli: { flag: "--cpus", arg: "<n>" },
+    help: "CPU limit of the run, e.g. 1 or 0.5 (--grader modzy: model.yaml's by default)",
+  }),
+  option("shmSize", { stage: "run", type: size, cli: { flag: "--shm-size", arg: "<size>" }, help: "size of /dev/shm for the run, e.g. 64m" }),
+  option("gpus", {
+    stage: "run",
+    type: text,
+    cli: { flag: "--gpus", arg: "<gpus>" },
+    help: "GPUs for the run (docker --gpus: all, 1, device=0); none unless given",
+  }),
+  option("timeout", {
+    stage: "grade",
+    type: duration,
+    cli: { flag: "--timeout", arg: "<duration>" },
+    help: "wall-clock limit of the graded run (needs --grader), e.g. 30m; it is killed after",
+    rules: [NEEDS_GRADER],
+  }),
+  option("progress", {
+    stage: "output",
+    type: choice(["auto", "tty", "plain"] as const),
+    cli: { flag: "--progress", arg: "<mode>", default: "auto" },
+    help: "build progress display",
+  }),
+  // Action only: build-push-action's names, and the check that replaces the CLI's run.
+  option("tags", { stage: "push", type: list, help: "More references for the same image (list).", input: { name: "tags" } }),
+  option("platforms", { stage: "build", type: list, help: "Target platform, e.g. linux/amd64 (one; use a matrix for several).", input: { name: "platforms" } }),
+  option("runCheck", {
+    stage: "run",
+    type: text,
+    help: "Shell command run in the built image (sh -c); the step fails when it fails, and nothing is pushed.",
+    input: { name: "run-check" },
+  }),
+];
+
+/** The row of a value, for messages and rules. */
+export function rowOf(key: OptionRow["key"]): OptionRow {
+  const row = OPTION_TABLE.find((r) => r.key === key);
+  if (!row) throw new Error(`internal: no option row for ${key}`);
+  return row;
+}
