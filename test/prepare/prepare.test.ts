@@ -1,17 +1,19 @@
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import type { ContextSelection } from "../../src/context/types.js";
 import { planRepo } from "../../src/index.js";
 import { prepareBuild, type PrepareOptions } from "../../src/prepare/index.js";
-import { writeTempRepo } from "./helpers.js";
+import { TempFiles } from "../helpers/repo.js";
 
 const ROOT = { uid: 0, name: "root" };
+const temp = new TempFiles();
+afterAll(() => temp.cleanup());
 
 function selection(root: string, excluded: ContextSelection["excluded"] = []): ContextSelection {
   return { root, files: [], fileCount: 0, bytes: 0, excluded, warnings: [] };
 }
 
 async function prepared(files: Record<string, string>, options: Partial<PrepareOptions> & { targetRepoDir?: string } = {}, bridge = true, excluded: ContextSelection["excluded"] = []) {
-  const repo = await writeTempRepo(files);
+  const repo = await temp.repo(files);
   const { plan, dockerfile } = await planRepo(repo, { invoking: ROOT, targetRepoDir: options.targetRepoDir });
   return { plan, p: prepareBuild(plan, dockerfile, selection(repo, excluded), { imageName: "r2d-test/x:1", ...options }, { bridgeNetwork: bridge }) };
 }
