@@ -26,7 +26,9 @@ const tmp = () => temp.dir("r2d-action-test-");
 
 function result(over: Partial<BuildRepoResult> = {}): BuildRepoResult {
   const plan = { buildpack: "python", python: "3.11", r: null, baseImage: "r2d-test/python:bookworm" } as unknown as BuildPlan;
+  const facts = { root: "/repo", configDir: "", files: {}, ignored: [], suspicious: [], credentials: [] };
   return {
+    facts,
     plan,
     dockerfile: "FROM x\n",
     imageName: "r2d-demo:latest",

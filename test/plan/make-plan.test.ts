@@ -237,7 +237,7 @@ describe("makePlan: malformed files only matter when the chosen pack reads them"
 
 /** Hand-built facts, for cases a real file cannot produce cheaply. */
 function makeFactsSync(files: RepoFacts["files"], configDir = ""): RepoFacts {
-  return { root: "/nonexistent/repo", configDir, files, ignored: [], suspicious: [] };
+  return { root: "/nonexistent/repo", configDir, files, ignored: [], suspicious: [], credentials: [] };
 }
 function bad(file: string) {
   return { path: file, error: new ConfigError("bad", { location: { file, line: 1 }, hint: "fix it" }) };
