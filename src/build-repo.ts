@@ -1,11 +1,10 @@
 import { rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { contextTar, describeSelection, materializeContext, selectContext, type ContextSelection } from "./context/index.js";
+import { contextSource, describeSelection, selectContext, type ContextSelection } from "./context/index.js";
 import { looksSecret } from "./detect/credentials.js";
 import { detectRepo } from "./detect/index.js";
 import {
   AbortError,
-  hasBridgeNetwork,
   inspectImage,
   probeEngine,
   runBuild,
@@ -121,7 +120,8 @@ export async function buildRepo(repo: string, options: BuildRepoOptions = {}): P
   const run = lazyRunDir();
   try {
     emit({ type: "phase", phase: "fetching" });
-    const source = await openSource(repo, { ref: options.ref, signal: options.signal, cloneDir: async () => (await run.get()).subdir("clone") });
+    const onDebug = (text: string): void => emit({ type: "message", level: "debug", text });
+    const source = await openSource(repo, { ref: options.ref, signal: options.signal, onDebug, cloneDir: async () => (await run.get()).subdir("clone") });
     throwIfAborted(options.signal);
     emit({ type: "phase", phase: "planning" });
     const facts = await detectRepo(source.dir, { subdir: options.subdir });
@@ -131,7 +131,7 @@ export async function buildRepo(repo: string, options: BuildRepoOptions = {}): P
     const imageName = options.imageName ?? defaultImageName(repo, options.subdir, source.revision);
     if (options.build === false) return { plan, dockerfile, imageName };
 
-    const engine = await probeEngine({ engine: options.engine, docker: options.docker, buildctl: options.buildctl });
+    const engine = await probeEngine({ engine: options.engine, docker: options.docker, buildctl: options.buildctl, onDebug });
     emit({ type: "engine", kind: engine.kind, client: engine.client, reason: engine.reason });
     const built = await buildImage({ options, emit, engine, plan, dockerfile, imageName, root: facts.root, workDir: await run.get() });
     const out: BuildRepoResult = { plan, dockerfile, imageName, ...built };
@@ -151,7 +151,7 @@ export async function buildRepo(repo: string, options: BuildRepoOptions = {}): P
       );
       return out;
     }
-    out.run = await runContainer(engine, runRequest(options, plan, imageName, facts.root), { signal: options.signal, stdio: options.runStdio ?? "pipe" });
+    out.run = await runContainer(engine, runRequest(options, plan, imageName, facts.root), { signal: options.signal, stdio: options.runStdio ?? "pipe", onDebug });
     return out;
   } finally {
     await run.dispose();
@@ -176,9 +176,6 @@ interface BuildInput {
 /** Context, secrets and the build itself; the image is tagged only once the build succeeded. */
 async function buildImage(input: BuildInput): Promise<Omit<BuildRepoResult, "plan" | "dockerfile" | "imageName">> {
   const { options, emit, engine, plan, dockerfile, imageName, workDir } = input;
-  // Asked now, answered while the context is selected.
-  const bridge = options.buildNetwork === undefined ? hasBridgeNetwork(engine).catch(() => true) : Promise.resolve(true);
-
   throwIfAborted(options.signal);
   emit({ type: "phase", phase: "context" });
   const selection = await selectContext({
@@ -192,7 +189,7 @@ async function buildImage(input: BuildInput): Promise<Omit<BuildRepoResult, "pla
   for (const w of selection.warnings) emit({ type: "message", level: "warn", text: w });
   emit({ type: "context", ...context });
   let buildNetwork = options.buildNetwork;
-  if (!(await bridge)) {
+  if (options.buildNetwork === undefined && !engine.capabilities.bridgeNetwork) {
     // dockerd --bridge=none (locked-down CI and grader hosts): RUN steps could not start otherwise.
     buildNetwork = "host";
     emit({ type: "message", level: "info", text: "the Docker daemon has no bridge network, so build steps use the host network (--build-network to choose)" });
@@ -202,11 +199,6 @@ async function buildImage(input: BuildInput): Promise<Omit<BuildRepoResult, "pla
   const ownDockerfile = plan.buildpack === "dockerfile";
   const prefix = ownDockerfile ? "" : "src/";
   const extra = generatedFiles(plan, dockerfile);
-  let contextDir: string | undefined;
-  if (engine.kind === "buildctl") {
-    contextDir = path.join(workDir.path, "context");
-    await materializeContext(selection, { prefix, extra, dir: contextDir });
-  }
   throwIfAborted(options.signal);
   // The secret files exist only while the build client runs (the client reads them for BuildKit).
   const secretsDir = await workDir.subdir("secrets");
@@ -217,7 +209,6 @@ async function buildImage(input: BuildInput): Promise<Omit<BuildRepoResult, "pla
     const result = await runBuild(
       engine,
       {
-        contextDir,
         dockerfile: plan.dockerfilePath ?? "r2d/Dockerfile",
         tags: [imageName],
         labels: plan.labels,
@@ -236,7 +227,8 @@ async function buildImage(input: BuildInput): Promise<Omit<BuildRepoResult, "pla
         progress: "rawjson",
       },
       {
-        context: () => contextTar(selection, { prefix, extra }),
+        context: contextSource(selection, { prefix, extra }),
+        workDir: workDir.path,
         onEvent: (event) => emit({ type: "progress", event }),
         onDebug: (text) => emit({ type: "message", level: "debug", text }),
         onClientExit: removeSecrets,

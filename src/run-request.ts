@@ -1,11 +1,12 @@
 /**
  * The plain run after a build (docker run semantics): the options of buildRepo turned into a
- * RunRequest, with the crowdAI environment contract and the data directories mounted back.
+ * RunRequest, with the graders' environment contracts and the data directories mounted back.
  */
 import { existsSync, statSync } from "node:fs";
 import path from "node:path";
 import type { BuildRepoOptions } from "./build-repo.js";
 import type { RunRequest } from "./engine/index.js";
+import { PASSED_RUN_ENV } from "./grader/index.js";
 import type { BuildPlan } from "./plan/types.js";
 
 /** The plain run after the build (docker run semantics). */
@@ -30,10 +31,10 @@ export function runRequest(options: BuildRepoOptions, plan: BuildPlan, image: st
   };
 }
 
-/** The crowdAI contract: TEST_DIRECTORY and OUTPUT_PATH from the caller's environment reach run.sh. */
+/** The graders' run-time contracts (crowdAI's TEST_DIRECTORY and OUTPUT_PATH): set in the caller's environment, they reach the container. */
 function runEnv(env: string[]): string[] {
   const named = new Set(env.map((e) => e.split("=")[0]));
-  const passed = ["TEST_DIRECTORY", "OUTPUT_PATH"].filter((k) => process.env[k] !== undefined && !named.has(k));
+  const passed = PASSED_RUN_ENV.filter((k) => process.env[k] !== undefined && !named.has(k));
   return [...env, ...passed];
 }
 

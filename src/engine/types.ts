@@ -3,12 +3,23 @@
  * turns into command lines, and what comes back.
  */
 
-/**
- * - `buildx`: a docker client with the buildx plugin (`docker buildx build`).
- * - `docker`: a classic docker client older than 23 (`DOCKER_BUILDKIT=1 docker build`).
- * - `buildctl`: BuildKit's own client talking to a buildkitd (`BUILDKIT_HOST`).
- */
-export type EngineKind = "buildx" | "docker" | "buildctl";
+export type { EngineKind } from "./adapters/index.js";
+import type { ContextSource } from "../context/source.js";
+import type { EngineKind } from "./adapters/index.js";
+
+export type { ContextSource };
+
+/** What an engine can do: probed once (with the engine) and kept on it. */
+export interface EngineCapabilities {
+  /** The progress formats the client prints (rawjson from buildx and BuildKit 0.13 on). */
+  progress: readonly ("plain" | "rawjson")[];
+  /** Several exports in one build (buildx `--load --push`, several buildctl `--output`s). */
+  multipleExports: boolean;
+  /** The daemon has its default bridge network (`dockerd --bridge=none` has none: RUN steps on the default network cannot start). */
+  bridgeNetwork: boolean;
+  /** How the build context reaches the client: a tar on its stdin, or a folder it reads. */
+  context: "tar" | "directory";
+}
 
 export interface Engine {
   kind: EngineKind;
@@ -18,7 +29,7 @@ export interface Engine {
   dockerClient?: string;
   /** Client version (docker client version for `docker`/`buildx`, buildctl's for `buildctl`). */
   version: string;
-  /** Version of the buildx plugin (kind `buildx` only); gates `--progress=rawjson` and `--load --push`. */
+  /** Version of the buildx plugin (kind `buildx` only). */
   buildxVersion?: string;
   /** Docker daemon version, when it answered. */
   serverVersion?: string;
@@ -28,7 +39,11 @@ export interface Engine {
   env?: Record<string, string>;
   /** One line: why this engine was chosen. */
   reason: string;
+  capabilities: EngineCapabilities;
 }
+
+/** What a probe found about a client, before its capabilities are worked out (tests make engines from these). */
+export type EngineFields = Omit<Engine, "kind" | "capabilities">;
 
 export interface ProbeOptions {
   /** Force an engine kind; an error says why it is not available. */
@@ -46,8 +61,6 @@ export interface ProbeOptions {
 }
 
 export interface BuildRequest {
-  /** Directory of the build context: buildctl needs one; docker/buildx read a context tar on stdin. */
-  contextDir?: string;
   /** Path of the Dockerfile inside the context, e.g. "r2d/Dockerfile". */
   dockerfile: string;
   tags: string[];
@@ -69,7 +82,7 @@ export interface BuildRequest {
   load: boolean;
   iidFile: string;
   metadataFile: string;
-  /** Wanted progress format; falls back to plain where the client cannot do rawjson. */
+  /** Wanted progress format; falls back to plain where the client cannot print it. */
   progress: "plain" | "rawjson";
 }
 
@@ -120,8 +133,10 @@ export interface BuildResult {
 }
 
 export interface RunBuildOptions {
-  /** The context tar (docker, buildx). */
-  context?: () => NodeJS.ReadableStream;
+  /** The build context: runBuild sends it as a tar or writes it into a folder, as the engine reads it. */
+  context: ContextSource;
+  /** A private folder for what the build needs on disk (the context folder of engines that read one). */
+  workDir?: string;
   onEvent?: (e: ProgressEvent) => void;
   onDebug?: (message: string) => void;
   signal?: AbortSignal;

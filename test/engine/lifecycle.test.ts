@@ -10,17 +10,18 @@ import path from "node:path";
 import { Readable } from "node:stream";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { BuildError, EngineError } from "../../src/errors.js";
+import { engineOf } from "../../src/engine/adapters/index.js";
 import { runBuild } from "../../src/engine/build.js";
 import { shortStepName } from "../../src/engine/build-failure.js";
 import { clearProbeCache, probeEngine } from "../../src/engine/probe.js";
 import type { BuildRequest, Engine } from "../../src/engine/types.js";
-import { caught, cleanupTempDirs, fakeNodeBin, fixture, readRecord, tempDir, writeExecutable } from "./helpers.js";
+import { caught, cleanupTempDirs, fakeNodeBin, fixture, readRecord, tarContext, tempDir, writeExecutable } from "./helpers.js";
 
 afterAll(cleanupTempDirs);
 beforeEach(() => clearProbeCache());
 
 const IID = `sha256:${"a".repeat(64)}`;
-const context = () => Readable.from([Buffer.alloc(1000, 7)]);
+const context = tarContext(() => Readable.from([Buffer.alloc(1000, 7)]));
 
 async function setup(vars: Record<string, string>, kind: "docker" | "buildx" = "docker") {
   const dir = await tempDir();
@@ -28,8 +29,8 @@ async function setup(vars: Record<string, string>, kind: "docker" | "buildx" = "
   const docker = await fakeNodeBin(dir, "docker", { FAKE_RECORD: recordFile, ...vars });
   const engine: Engine =
     kind === "docker"
-      ? { kind, client: docker, version: "20.10.24+dfsg1", reason: "test" }
-      : { kind, client: docker, version: "27.3.1", buildxVersion: "0.17.1", reason: "test" };
+      ? engineOf(kind, { client: docker, version: "20.10.24+dfsg1", reason: "test" })
+      : engineOf(kind, { client: docker, version: "27.3.1", buildxVersion: "0.17.1", reason: "test" });
   const req: BuildRequest = {
     dockerfile: "r2d/Dockerfile",
     tags: ["r2d-test/img:1"],
