@@ -236,7 +236,7 @@ async function buildImage(input: BuildInput): Promise<Omit<BuildRepoResult, "pla
       },
     );
     // A pushed-only build (buildx/buildctl without --load) has no local image to inspect.
-    const info = await inspectImage(engine, result.imageId || imageName).catch(() => null);
+    const info = await inspectImage(engine, result.imageId || imageName, { onDebug: (text) => emit({ type: "message", level: "debug", text }) }).catch(() => null);
     return {
       imageId: result.imageId,
       digest: result.digest,

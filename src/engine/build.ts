@@ -94,6 +94,11 @@ async function build(engine: Engine, req: BuildRequest, inv: BuildInvocation, op
     await rm(f, { force: true });
   }
 
+  await opts.beforeClient?.();
+  if (opts.signal?.aborted) {
+    await opts.onClientExit?.();
+    throw aborted(opts.signal);
+  }
   const started = Date.now();
   let proc: RunningProcess | undefined;
   const stopClient = (): void => proc?.stop();

@@ -25,7 +25,7 @@ export type {
   RunResult,
   StepStatus,
 } from "./types.js";
-export { ENGINE_ADAPTERS, ENGINE_KINDS, adapterOf, engineOf, isEngineKind, type EngineAdapter } from "./adapters/index.js";
+export { ENGINE_ADAPTERS, ENGINE_CHOICES_HELP, ENGINE_KINDS, adapterOf, engineOf, isEngineKind, type EngineAdapter } from "./adapters/index.js";
 export { probeEngine, clearProbeCache, whichAll } from "./probe.js";
 export { buildCommand, buildInvocation, progressMode, dockerTarPath, versionAtLeast, type BuildInvocation } from "./build-command.js";
 export { runBuild, errorSummary } from "./build.js";

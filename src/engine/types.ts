@@ -142,6 +142,8 @@ export interface RunBuildOptions {
   signal?: AbortSignal;
   /** Time between SIGINT and SIGKILL on abort (default 3000 ms). */
   killGraceMs?: number;
+  /** Called right before the build client starts (after the context folder is written, for engines that read one): e.g. write the secret files. */
+  beforeClient?: () => Promise<void> | void;
   /** Called as soon as the build client has exited (before load, tag and push): e.g. remove the secret files. */
   onClientExit?: () => Promise<void> | void;
 }

@@ -125,7 +125,7 @@ const daemon: EngineDaemon = {
 
 export const buildctl: EngineAdapter<"buildctl"> = {
   kind: "buildctl",
-  summary: "BuildKit's own client, with BUILDKIT_HOST",
+  note: "BUILDKIT_HOST",
   installAdvice: "buildctl, BuildKit's own client, with BUILDKIT_HOST set to a running buildkitd",
   clientIsDocker: false,
 

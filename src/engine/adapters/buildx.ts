@@ -43,7 +43,6 @@ function make(fields: EngineFields, bridgeNetwork: boolean): Engine {
 
 export const buildx: EngineAdapter<"buildx"> = {
   kind: "buildx",
-  summary: "a docker client with the buildx plugin",
   installAdvice: "the buildx plugin for your docker client (Docker's docker-buildx-plugin package, or Debian's docker-buildx where the release has it)",
   clientIsDocker: true,
   rejectDocker,

@@ -54,7 +54,7 @@ function make(fields: EngineFields, bridgeNetwork: boolean): Engine {
 
 export const docker: EngineAdapter<"docker"> = {
   kind: "docker",
-  summary: "a Docker < 23 client with DOCKER_BUILDKIT=1",
+  note: "a Docker < 23 client with DOCKER_BUILDKIT=1",
   installAdvice: "a Docker client older than 23, which builds with BuildKit through DOCKER_BUILDKIT=1 (e.g. Debian bookworm's docker.io, /usr/bin/docker 20.10)",
   clientIsDocker: true,
   rejectDocker,

@@ -16,6 +16,12 @@ export type EngineKind = (typeof ENGINE_ADAPTERS)[number]["kind"];
 /** The engine kinds, in order of preference: `--engine`'s choices (besides auto). */
 export const ENGINE_KINDS: readonly EngineKind[] = ENGINE_ADAPTERS.map((a) => a.kind);
 
+/** The engine kinds for `--engine`'s help: "buildx, docker (a Docker < 23 client with DOCKER_BUILDKIT=1) or buildctl (BUILDKIT_HOST)". */
+export const ENGINE_CHOICES_HELP: string = (() => {
+  const words = ENGINE_ADAPTERS.map((a: EngineAdapter) => (a.note ? `${a.kind} (${a.note})` : a.kind));
+  return words.length > 1 ? `${words.slice(0, -1).join(", ")} or ${words.at(-1)}` : (words[0] ?? "");
+})();
+
 export function isEngineKind(kind: string): kind is EngineKind {
   return (ENGINE_KINDS as readonly string[]).includes(kind);
 }

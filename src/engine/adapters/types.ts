@@ -68,8 +68,8 @@ export interface ProgressReader {
 
 export interface EngineAdapter<K extends string = string> {
   readonly kind: K;
-  /** What it is, for `--engine`'s help and the docs. */
-  readonly summary: string;
+  /** What follows the kind in `--engine`'s help, in parentheses (none: the kind says it): `docker (a Docker < 23 client ...)`. */
+  readonly note?: string;
   /** One line of the "install one of" advice when no engine is found. */
   readonly installAdvice: string;
   /** The build client is a docker client: it builds into its own image store and runs, loads, pushes and inspects images itself. */
