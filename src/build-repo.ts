@@ -189,7 +189,7 @@ async function buildImage(input: BuildInput): Promise<Omit<BuildRepoResult, "pla
   for (const w of selection.warnings) emit({ type: "message", level: "warn", text: w });
   emit({ type: "context", ...context });
   let buildNetwork = options.buildNetwork;
-  if (options.buildNetwork === undefined && !engine.capabilities.bridgeNetwork) {
+  if (options.buildNetwork === undefined && !(await engine.capabilities.bridgeNetwork)) {
     // dockerd --bridge=none (locked-down CI and grader hosts): RUN steps could not start otherwise.
     buildNetwork = "host";
     emit({ type: "message", level: "info", text: "the Docker daemon has no bridge network, so build steps use the host network (--build-network to choose)" });

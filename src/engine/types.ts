@@ -15,8 +15,12 @@ export interface EngineCapabilities {
   progress: readonly ("plain" | "rawjson")[];
   /** Several exports in one build (buildx `--load --push`, several buildctl `--output`s). */
   multipleExports: boolean;
-  /** The daemon has its default bridge network (`dockerd --bridge=none` has none: RUN steps on the default network cannot start). */
-  bridgeNetwork: boolean;
+  /**
+   * The daemon has its default bridge network (`dockerd --bridge=none` has none: RUN steps on the
+   * default network cannot start). Asked with the probe and answered in the background (one more
+   * docker call), so it overlaps the work that follows: await it where it matters.
+   */
+  bridgeNetwork: Promise<boolean>;
   /** How the build context reaches the client: a tar on its stdin, or a folder it reads. */
   context: "tar" | "directory";
 }

@@ -120,7 +120,7 @@ async function exercise(url: string, c: RunningContainer, jobs: { examples: Prep
 /** How the client reaches the server: a port published on 127.0.0.1, or the host network with a free port. */
 async function reach(ctx: GradeContext): Promise<{ mode: "publish" | "host"; port: number }> {
   const wanted = ctx.options.modzyNetwork ?? "auto";
-  const mode = wanted === "auto" ? (ctx.engine.capabilities.bridgeNetwork ? "publish" : "host") : wanted;
+  const mode = wanted === "auto" ? ((await ctx.engine.capabilities.bridgeNetwork) ? "publish" : "host") : wanted;
   return { mode, port: mode === "host" ? await freePort() : CONTAINER_PORT };
 }
 

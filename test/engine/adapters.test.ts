@@ -10,10 +10,16 @@ import { progressMode } from "../../src/engine/build-command.js";
 import { engineAddress } from "../../src/engine/build-failure.js";
 import { dockerClientOf } from "../../src/engine/image.js";
 import { clearProbeCache, probeEngine } from "../../src/engine/probe.js";
+import type { Engine } from "../../src/engine/types.js";
 import { cleanupTempDirs, fakeShBuildctl, fakeShDocker, tempDir } from "./helpers.js";
 
 afterAll(cleanupTempDirs);
 beforeEach(() => clearProbeCache());
+
+/** The capabilities with the bridge network's answer awaited. */
+async function capabilities(engine: Engine) {
+  return { ...engine.capabilities, bridgeNetwork: await engine.capabilities.bridgeNetwork };
+}
 
 describe("the engine registry", () => {
   it("lists the kinds in order of preference: buildx, a pre-23 docker, buildctl", () => {
@@ -35,16 +41,16 @@ describe("the engine registry", () => {
     }
   });
 
-  it("works out each engine's capabilities from its versions", () => {
+  it("works out each engine's capabilities from its versions", async () => {
     const buildx = engineOf("buildx", { client: "/d", version: "27.3.1", buildxVersion: "0.17.1", reason: "t" });
-    expect(buildx.capabilities).toEqual({ progress: ["plain", "rawjson"], multipleExports: true, bridgeNetwork: true, context: "tar" });
+    expect(await capabilities(buildx)).toEqual({ progress: ["plain", "rawjson"], multipleExports: true, bridgeNetwork: true, context: "tar" });
     const oldBuildx = engineOf("buildx", { client: "/d", version: "20.10.24", buildxVersion: "0.10.4", reason: "t" }, { bridgeNetwork: false });
-    expect(oldBuildx.capabilities).toEqual({ progress: ["plain"], multipleExports: false, bridgeNetwork: false, context: "tar" });
+    expect(await capabilities(oldBuildx)).toEqual({ progress: ["plain"], multipleExports: false, bridgeNetwork: false, context: "tar" });
     const classic = engineOf("docker", { client: "/d", version: "20.10.24", reason: "t" });
-    expect(classic.capabilities).toEqual({ progress: ["plain"], multipleExports: false, bridgeNetwork: true, context: "tar" });
+    expect(await capabilities(classic)).toEqual({ progress: ["plain"], multipleExports: false, bridgeNetwork: true, context: "tar" });
     // buildkitd has no docker networks: never "no bridge".
     const buildctl = engineOf("buildctl", { client: "/b", version: "0.12.5", reason: "t" }, { bridgeNetwork: false });
-    expect(buildctl.capabilities).toEqual({ progress: ["plain"], multipleExports: false, bridgeNetwork: true, context: "directory" });
+    expect(await capabilities(buildctl)).toEqual({ progress: ["plain"], multipleExports: false, bridgeNetwork: true, context: "directory" });
     expect(progressMode(engineOf("buildctl", { client: "/b", version: "0.13.0", reason: "t" }), { progress: "rawjson" })).toBe("rawjson");
   });
 
@@ -71,10 +77,10 @@ describe("capabilities probed with the engine", () => {
   it("stores whether the daemon has its bridge network", async () => {
     const { bin, opts } = await dirs();
     await fakeShDocker(path.join(bin, "docker"), { version: "20.10.24", bridge: true });
-    expect((await probeEngine(opts())).capabilities).toEqual({ progress: ["plain"], multipleExports: false, bridgeNetwork: true, context: "tar" });
+    expect(await capabilities(await probeEngine(opts()))).toEqual({ progress: ["plain"], multipleExports: false, bridgeNetwork: true, context: "tar" });
     clearProbeCache();
     await fakeShDocker(path.join(bin, "docker"), { version: "27.3.1", buildx: "0.17.1", bridge: false });
-    expect((await probeEngine(opts())).capabilities).toEqual({ progress: ["plain", "rawjson"], multipleExports: true, bridgeNetwork: false, context: "tar" });
+    expect(await capabilities(await probeEngine(opts()))).toEqual({ progress: ["plain", "rawjson"], multipleExports: true, bridgeNetwork: false, context: "tar" });
   });
 
   it("logs each probe command through onDebug", async () => {
@@ -93,6 +99,6 @@ describe("capabilities probed with the engine", () => {
     await fakeShBuildctl(path.join(bin, "buildctl"), { version: "0.13.2" });
     const engine = await probeEngine(opts({ BUILDKIT_HOST: "tcp://127.0.0.1:1234" }));
     expect(engine.kind).toBe("buildctl");
-    expect(engine.capabilities).toEqual({ progress: ["plain", "rawjson"], multipleExports: true, bridgeNetwork: true, context: "directory" });
+    expect(await capabilities(engine)).toEqual({ progress: ["plain", "rawjson"], multipleExports: true, bridgeNetwork: true, context: "directory" });
   });
 });

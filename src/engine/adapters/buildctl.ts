@@ -138,7 +138,7 @@ export const buildctl: EngineAdapter<"buildctl"> = {
     const why = `${c.path} ${c.version} talks to buildkitd at ${host ?? "its default address"}`;
     const reason = `${forced ? "--engine buildctl: " : ""}${why}${forced ? "" : "; no docker client can build with BuildKit"}${ctx.skippedNote(dockers, undefined)}`;
     const fields: EngineFields = { client: c.path, dockerClient: dockers.find((d) => !d.unusable)?.path, version: c.version ?? "", buildkitHost: host, env: ctx.engineEnv, reason };
-    return { ...fields, kind: "buildctl", capabilities: buildctl.capabilities(fields, { bridgeNetwork: true }) };
+    return { ...fields, kind: "buildctl", capabilities: buildctl.capabilities(fields, { bridgeNetwork: Promise.resolve(true) }) };
   },
 
   async notFound(ctx: ProbeContext): Promise<EngineError> {
@@ -158,7 +158,7 @@ export const buildctl: EngineAdapter<"buildctl"> = {
   capabilities: (fields) => ({
     progress: versionAtLeast(fields.version, RAWJSON_MIN) ? ["plain", "rawjson"] : ["plain"],
     multipleExports: versionAtLeast(fields.version, MULTI_EXPORT_MIN),
-    bridgeNetwork: true,
+    bridgeNetwork: Promise.resolve(true),
     context: "directory",
   }),
   invocation,

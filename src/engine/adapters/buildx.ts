@@ -37,7 +37,7 @@ function invocation(engine: Engine, req: BuildRequest): BuildInvocation {
   };
 }
 
-function make(fields: EngineFields, bridgeNetwork: boolean): Engine {
+function make(fields: EngineFields, bridgeNetwork: Promise<boolean>): Engine {
   return { ...fields, kind: "buildx", capabilities: buildx.capabilities(fields, { bridgeNetwork }) };
 }
 

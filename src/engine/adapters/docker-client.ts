@@ -149,22 +149,22 @@ export function checkDaemon(c: DockerCandidate, env: NodeJS.ProcessEnv): void {
   });
 }
 
-/** Whether the daemon has its default bridge network (`dockerd --bridge=none` has none). */
-export async function probeBridgeNetwork(client: string, ctx: ProbeContext): Promise<boolean> {
-  const r = await capture(client, ["network", "inspect", "--format", "{{.Driver}}", "bridge"], { baseEnv: ctx.env, timeoutMs: 30_000, onDebug: ctx.onDebug });
-  return r.exitCode === 0 && r.stdout.trim() === "bridge";
+/** Whether the daemon has its default bridge network (`dockerd --bridge=none` has none); never rejects (no answer: assume it has). */
+export function probeBridgeNetwork(client: string, ctx: ProbeContext): Promise<boolean> {
+  const r = capture(client, ["network", "inspect", "--format", "{{.Driver}}", "bridge"], { baseEnv: ctx.env, timeoutMs: 30_000, onDebug: ctx.onDebug });
+  return r.then((res) => res.exitCode === 0 && res.stdout.trim() === "bridge").catch(() => true);
 }
 
-/** The first docker client this engine accepts, once its daemon answered, with the daemon's bridge network probed. */
+/** The first docker client this engine accepts, once its daemon answered, with the daemon's bridge network asked (answered in the background). */
 export async function findDockerClient(
   ctx: ProbeContext,
   reject: (c: DockerCandidate) => string | undefined,
-): Promise<{ client: DockerCandidate; dockers: DockerCandidate[]; bridgeNetwork: boolean } | undefined> {
+): Promise<{ client: DockerCandidate; dockers: DockerCandidate[]; bridgeNetwork: Promise<boolean> } | undefined> {
   const dockers = await answeringDockers(ctx);
   const client = dockers.find((d) => !reject(d));
   if (!client) return undefined;
   checkDaemon(client, ctx.env);
-  return { client, dockers, bridgeNetwork: await probeBridgeNetwork(client.path, ctx) };
+  return { client, dockers, bridgeNetwork: probeBridgeNetwork(client.path, ctx) };
 }
 
 /** The Docker daemon, for failure messages. */

@@ -48,7 +48,7 @@ function invocation(engine: Engine, req: BuildRequest): BuildInvocation {
   };
 }
 
-function make(fields: EngineFields, bridgeNetwork: boolean): Engine {
+function make(fields: EngineFields, bridgeNetwork: Promise<boolean>): Engine {
   return { ...fields, kind: "docker", capabilities: docker.capabilities(fields, { bridgeNetwork }) };
 }
 

@@ -37,7 +37,7 @@ export function adapterOf(kind: EngineKind): EngineAdapter<EngineKind> {
  * callers that know their client). `bridgeNetwork` defaults to true: the daemon's usual setup.
  */
 export function engineOf(kind: EngineKind, fields: EngineFields, probed: { bridgeNetwork?: boolean } = {}): Engine {
-  return { ...fields, kind, capabilities: adapterOf(kind).capabilities(fields, { bridgeNetwork: probed.bridgeNetwork ?? true }) };
+  return { ...fields, kind, capabilities: adapterOf(kind).capabilities(fields, { bridgeNetwork: Promise.resolve(probed.bridgeNetwork ?? true) }) };
 }
 
 export type { BuildInvocation, EngineAdapter, EngineDaemon, ProbeContext, ProgressReader } from "./types.js";

@@ -86,7 +86,7 @@ export interface EngineAdapter<K extends string = string> {
   /** Lines on its own clients for the "nothing found" message (the docker clients are listed once, by the probe). */
   candidateLines(ctx: ProbeContext): Promise<string[]>;
   /** Its capabilities, from what the probe found. */
-  capabilities(fields: EngineFields, probed: { bridgeNetwork: boolean }): EngineCapabilities;
+  capabilities(fields: EngineFields, probed: { bridgeNetwork: Promise<boolean> }): EngineCapabilities;
   /** Everything runBuild runs for this request (pure). `contextDir`: where the context was written, for engines that read a folder. */
   invocation(engine: Engine, req: BuildRequest, contextDir?: string): BuildInvocation;
   progressReader(format: "plain" | "rawjson"): ProgressReader;
