@@ -5,13 +5,12 @@
  */
 import { rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { contextTar, describeSelection, materializeContext, selectContext, type ContextSelection } from "./context/index.js";
+import { contextSource, describeSelection, selectContext, type ContextSelection } from "./context/index.js";
 import { looksSecret } from "./detect/credentials.js";
 import { detectRepo } from "./detect/index.js";
 import type { RepoFacts } from "./detect/types.js";
 import {
   AbortError,
-  hasBridgeNetwork,
   inspectImage,
   probeEngine,
   runBuild,
@@ -23,7 +22,7 @@ import {
   type RunResult,
 } from "./engine/index.js";
 import { ConfigError } from "./errors.js";
-import { gradeImage, graderBuildDefaults, type GradeResult, type GraderOptions } from "./grader/index.js";
+import { gradeImage, graderBuildDefaults, passedRunEnv, type GradeResult, type GraderOptions } from "./grader/index.js";
 import { checkImageName, defaultImageName } from "./image-name.js";
 import { checkBuildRepoOptions } from "./options/rules.js";
 import { makePlan, type PlanOptions } from "./plan/index.js";
@@ -112,20 +111,21 @@ export async function buildRepo(repo: string, options: BuildRepoOptions = {}): P
   const opts = checkOptions(repo, options);
   const emit = opts.onEvent ?? (() => {});
   const run = lazyRunDir();
+  const onDebug = (text: string): void => emit({ type: "message", level: "debug", text });
   try {
     emit({ type: "phase", phase: "fetching" });
-    const source = await openSource(repo, { ref: opts.ref, signal: opts.signal, cloneDir: async () => (await run.get()).subdir("clone") });
+    const source = await openSource(repo, { ref: opts.ref, signal: opts.signal, onDebug, cloneDir: async () => (await run.get()).subdir("clone") });
     throwIfAborted(opts.signal);
     emit({ type: "phase", phase: "planning" });
     const planned = await planSource(repo, source, opts, emit);
     if (opts.build === false) return planned;
 
-    const engine = await probeEngine({ engine: opts.engine, docker: opts.docker, buildctl: opts.buildctl });
+    const engine = await probeEngine({ engine: opts.engine, docker: opts.docker, buildctl: opts.buildctl, onDebug });
     emit({ type: "engine", kind: engine.kind, client: engine.client, reason: engine.reason });
-    // Asked now, answered while the context is selected.
-    const bridge = opts.buildNetwork === undefined ? hasBridgeNetwork(engine).catch(() => true) : Promise.resolve(true);
     const selection = await selectStage(planned, opts, emit);
-    const prepared = prepareBuild(planned.plan, planned.dockerfile, selection.selection, { ...opts, imageName: planned.imageName, passEnv: graderPassEnv() }, { bridgeNetwork: await bridge });
+    // The bridge question went with the probe; it was answered while the context was selected.
+    const traits = { bridgeNetwork: await engine.capabilities.bridgeNetwork.catch(() => true) };
+    const prepared = prepareBuild(planned.plan, planned.dockerfile, selection.selection, { ...opts, imageName: planned.imageName, passEnv: passedRunEnv() }, traits);
     for (const text of prepared.messages) emit({ type: "message", level: "info", text });
     const built = await buildStage(engine, prepared, selection.selection, await run.get(), opts, emit);
     const out: BuildRepoResult = { ...planned, ...built, context: selection.summary };
@@ -133,7 +133,7 @@ export async function buildRepo(repo: string, options: BuildRepoOptions = {}): P
     throwIfAborted(opts.signal);
     emit({ type: "phase", phase: "running" });
     if (opts.grader) out.grade = await gradeStage(engine, out, opts, emit, await run.get());
-    else out.run = await runContainer(engine, prepared.run, { signal: opts.signal, stdio: opts.runStdio ?? "pipe" });
+    else out.run = await runContainer(engine, prepared.run, { signal: opts.signal, stdio: opts.runStdio ?? "pipe", onDebug });
     return out;
   } finally {
     await run.dispose();
@@ -202,43 +202,33 @@ async function buildStage(
   options: BuildRepoOptions,
   emit: (e: R2dEvent) => void,
 ): Promise<Pick<BuildRepoResult, "imageId" | "digest" | "metadata" | "imageSize" | "build" | "engine">> {
-  const { prefix, files: extra } = prepared.layout;
-  let contextDir: string | undefined;
-  if (engine.kind === "buildctl") {
-    contextDir = path.join(workDir.path, "context");
-    await materializeContext(selection, { prefix, extra, dir: contextDir });
-  }
+  const onDebug = (text: string): void => emit({ type: "message", level: "debug", text });
   throwIfAborted(options.signal);
-  const secretsDir = await workDir.subdir("secrets");
+  const secretsDir = path.join(workDir.path, "secrets");
+  const secrets = prepared.secrets.map((s) => ({ id: s.id, src: path.join(secretsDir, s.fileName) }));
   const removeSecrets = () => rm(secretsDir, { recursive: true, force: true });
+  // Written just before the client starts (after a materialised context), removed as soon as it exits.
+  const writeSecrets = async (): Promise<void> => {
+    await workDir.subdir("secrets");
+    for (const [i, s] of prepared.secrets.entries()) await writeFile(secrets[i]!.src, s.content, { mode: 0o600, flag: "wx" });
+  };
   try {
-    const secrets = [];
-    for (const s of prepared.secrets) {
-      const src = path.join(secretsDir, s.fileName);
-      await writeFile(src, s.content, { mode: 0o600, flag: "wx" });
-      secrets.push({ id: s.id, src });
-    }
     emit({ type: "phase", phase: "building" });
     const result = await runBuild(
       engine,
+      { ...prepared.request, secrets, iidFile: path.join(workDir.path, "iid"), metadataFile: path.join(workDir.path, "metadata.json"), progress: "rawjson" },
       {
-        ...prepared.request,
-        contextDir,
-        secrets,
-        iidFile: path.join(workDir.path, "iid"),
-        metadataFile: path.join(workDir.path, "metadata.json"),
-        progress: "rawjson",
-      },
-      {
-        context: () => contextTar(selection, { prefix, extra }),
+        context: contextSource(selection, { prefix: prepared.layout.prefix, extra: prepared.layout.files }),
+        workDir: workDir.path,
         onEvent: (event) => emit({ type: "progress", event }),
-        onDebug: (text) => emit({ type: "message", level: "debug", text }),
+        onDebug,
+        beforeClient: writeSecrets,
         onClientExit: removeSecrets,
         signal: options.signal,
       },
     );
     // A pushed-only build (buildx/buildctl without --load) has no local image to inspect.
-    const info = await inspectImage(engine, result.imageId || prepared.request.tags[0]!).catch(() => null);
+    const info = await inspectImage(engine, result.imageId || prepared.request.tags[0]!, { onDebug }).catch(() => null);
     return {
       imageId: result.imageId,
       digest: result.digest,
@@ -264,9 +254,4 @@ async function gradeStage(engine: Engine, out: BuildRepoResult, options: BuildRe
     { platform: options.platform, ...grader, signal: options.signal, onMessage: (level, text) => emit({ type: "message", level, text }) },
     workDir.path,
   );
-}
-
-/** The crowdAI contract: TEST_DIRECTORY and OUTPUT_PATH from the caller's environment reach run.sh. */
-function graderPassEnv(): Record<string, string | undefined> {
-  return { TEST_DIRECTORY: process.env.TEST_DIRECTORY, OUTPUT_PATH: process.env.OUTPUT_PATH };
 }

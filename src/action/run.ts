@@ -3,11 +3,10 @@
  * outputs and summary. The one place that turns errors into `::error::` and exit code 1
  * (130 or 143 when the runner cancels the job with SIGINT or SIGTERM).
  */
-import { execa } from "execa";
 import { buildRepo, type BuildRepoOptions, type BuildRepoResult, type R2dEvent } from "../build-repo.js";
 import { interruptExitCode, interruptMessage, interruptSignal, runCleanups } from "../cleanup.js";
 import { createReporter } from "../cli/report.js";
-import { dockerClientOf, probeEngine } from "../engine/index.js";
+import { probeEngine, tagImage } from "../engine/index.js";
 import { BuildError } from "../errors.js";
 import { makeScrubber } from "../redact.js";
 import { INPUT_NAMES, planAction, readInputs, secretValues, type ActionInputs, type Env } from "./inputs.js";
@@ -56,11 +55,10 @@ async function group<T>(io: ActionIo, title: string, fn: () => Promise<T>): Prom
 }
 
 /** Gives the local image its further references. */
-async function tagLocally(inputs: ActionInputs, source: string, tags: string[]): Promise<void> {
+async function tagLocally(inputs: ActionInputs, source: string, tags: string[], onDebug: (text: string) => void): Promise<void> {
   if (tags.length === 0) return;
-  const engine = await probeEngine({ engine: inputs.engine });
-  const client = dockerClientOf(engine);
-  for (const tag of tags) await execa(client, ["tag", source, tag], { env: { ...engine.env } });
+  const engine = await probeEngine({ engine: inputs.engine, onDebug });
+  for (const tag of tags) await tagImage(engine, source, tag, { onDebug });
 }
 
 /** Runs the action with this environment; returns the process exit code (0, 1, or 130/143 when interrupted). */
@@ -92,7 +90,7 @@ export async function runAction(env: Env, io: ActionIo): Promise<number> {
         outcome.digest ??= pushed.digest;
         outcome.metadata ??= pushed.metadata;
       }
-      await tagLocally(inputs, result.imageName, plan.localTags);
+      await tagLocally(inputs, result.imageName, plan.localTags, (text) => onEvent({ type: "message", level: "debug", text }));
     }
 
     writeOutputs(env.GITHUB_OUTPUT, actionOutputs(outcome));

@@ -5,11 +5,11 @@
  * Each engine message names the cause and the fix.
  */
 import { BuildError, EngineError } from "../errors.js";
-import { capture, isDaemonFailure } from "./exec.js";
+import { adapterOf } from "./adapters/index.js";
+import { isDaemonFailure } from "./exec.js";
 import type { Engine } from "./types.js";
 
-/** How long a daemon may take to answer `docker version` (probe) or the after-failure check. */
-export const ENGINE_ANSWER_TIMEOUT_MS = 5000;
+export { ENGINE_ANSWER_TIMEOUT_MS } from "./adapters/support.js";
 
 export interface FailedStep {
   id: string;
@@ -37,21 +37,12 @@ export interface FailureFacts {
 
 /** Where the engine listens, for messages. */
 export function engineAddress(engine: Engine): string {
-  if (engine.kind === "buildctl") return engine.buildkitHost ?? "buildctl's default address";
-  if (engine.env?.DOCKER_HOST) return engine.env.DOCKER_HOST;
-  if (engine.env?.DOCKER_CONTEXT) return `the docker context ${engine.env.DOCKER_CONTEXT}`;
-  return "unix:///var/run/docker.sock";
+  return adapterOf(engine.kind).daemon.address(engine);
 }
 
 /** Does the engine still answer (within ENGINE_ANSWER_TIMEOUT_MS)? */
-export async function engineAnswers(engine: Engine): Promise<boolean> {
-  const opts = { env: { ...engine.env }, timeoutMs: ENGINE_ANSWER_TIMEOUT_MS };
-  if (engine.kind === "buildctl") {
-    const r = await capture(engine.client, [...(engine.buildkitHost ? ["--addr", engine.buildkitHost] : []), "debug", "workers"], opts);
-    return r.exitCode === 0;
-  }
-  const r = await capture(engine.client, ["version", "--format", "{{.Server.Version}}"], opts);
-  return r.exitCode === 0 && r.stdout.trim() !== "";
+export function engineAnswers(engine: Engine): Promise<boolean> {
+  return adapterOf(engine.kind).daemon.answers(engine);
 }
 
 const NO_SPACE = /no space left on device/i;
@@ -95,12 +86,6 @@ function firstMatch(lines: string[], tests: LineTest[]): string | undefined {
   return lines.find((l) => tests.some((t) => (typeof t === "function" ? t(l) : t.test(l))))?.trim();
 }
 
-function pruneHint(engine: Engine): string {
-  return engine.kind === "buildctl"
-    ? "free disk space where buildkitd keeps its data: `buildctl prune` removes the build cache; then run r2d again"
-    : "free disk space where the engine keeps its data: `docker builder prune` removes the build cache, `docker system prune` unused images, containers and networks; then run r2d again";
-}
-
 function stepFailureMessage(name: string, error: string): string {
   const code = /exit code: (\d+)\s*$/.exec(error)?.[1];
   return code !== undefined ? `the build step ${name} failed (exit code ${code})` : `the build step ${name} failed: ${error}`;
@@ -134,7 +119,7 @@ export async function buildFailure(f: FailureFacts): Promise<Error> {
   }
   const full = firstMatch([...stepLines, ...f.topLines], [NO_SPACE]);
   if (full) {
-    return new EngineError(`the build engine ran out of disk space${step ? ` in the build step ${shortStepName(step.name)}` : ""}: ${excerpt(full, [])}`, { hint: pruneHint(engine), cause: details });
+    return new EngineError(`the build engine ran out of disk space${step ? ` in the build step ${shortStepName(step.name)}` : ""}: ${excerpt(full, [])}`, { hint: adapterOf(engine.kind).daemon.pruneHint, cause: details });
   }
   // A step's own error counts only when it is the builder's (its `curl` may well print "EOF").
   const daemonLine = step ? firstMatch([step.error], [isDaemonFailure]) : firstMatch(f.topLines, [isDaemonFailure, NO_IMAGE_ID]);
@@ -156,9 +141,9 @@ export async function buildFailure(f: FailureFacts): Promise<Error> {
     return new BuildError(stepFailureMessage(step.name, step.error), { step: step.name, log: f.logTail, cause: details });
   }
   if (daemonLine !== undefined || !(await engineAnswers(engine))) {
-    const what = engine.kind === "buildctl" ? "buildkitd" : "the Docker daemon";
-    return new EngineError(`${what} at ${engineAddress(engine)} stopped answering during the build${daemonLine ? `: ${daemonLine}` : ""}`, {
-      hint: `check that it is running (${engine.kind === "buildctl" ? "`buildctl debug workers`" : "`docker info`"}; its log says why it stopped), then run r2d again`,
+    const daemon = adapterOf(engine.kind).daemon;
+    return new EngineError(`${daemon.name} at ${daemon.address(engine)} stopped answering during the build${daemonLine ? `: ${daemonLine}` : ""}`, {
+      hint: `check that it is running (${daemon.check}; its log says why it stopped), then run r2d again`,
       cause: details,
     });
   }

@@ -1,8 +1,11 @@
 /**
- * The process boundary: every engine command goes through here, so the command
- * line is logged once and tests can stand in fake executables for real ones.
+ * The process boundary, part one: short commands run to completion (`capture`), the command line
+ * as it is shown (`formatCommand`) and logged under --debug (`logCommand`). Long-running processes
+ * (the build client, `docker run`, the grader's container, the watchdog) start in process.ts. No
+ * other module of r2d starts a process.
  */
 import { execa } from "execa";
+import { redactUrls } from "../redact.js";
 import { shellQuote } from "../shell.js";
 import type { Command } from "./types.js";
 
@@ -26,6 +29,13 @@ export function formatCommand(cmd: Pick<Command, "file" | "args" | "env">): stri
   return [...env, shellQuote(cmd.file), ...cmd.args.map(shellQuote)].join(" ");
 }
 
+export type DebugLog = ((message: string) => void) | undefined;
+
+/** One --debug line per command started, `label: command line` (a URL's password masked: a clone URL may hold a token). */
+export function logCommand(onDebug: DebugLog, label: string, cmd: Pick<Command, "file" | "args" | "env">): void {
+  onDebug?.(`${label}: ${redactUrls(formatCommand(cmd))}`);
+}
+
 export interface CaptureResult {
   /** undefined when the process could not be started or was killed by a signal. */
   exitCode?: number;
@@ -36,35 +46,36 @@ export interface CaptureResult {
   timedOut: boolean;
 }
 
+export interface CaptureOptions {
+  env?: Record<string, string>;
+  /** Replace the inherited environment instead of extending it. */
+  baseEnv?: NodeJS.ProcessEnv;
+  timeoutMs?: number;
+  input?: string;
+  /** Stops the command (SIGTERM) when aborted; the caller tells the abort apart. */
+  signal?: AbortSignal;
+  onDebug?: DebugLog;
+}
+
 /**
  * Run a short command to completion and capture its output; never throws for a
  * non-zero exit (the caller decides what that means).
  */
-export async function capture(
-  file: string,
-  args: string[],
-  opts: {
-    env?: Record<string, string>;
-    /** Replace the inherited environment instead of extending it. */
-    baseEnv?: NodeJS.ProcessEnv;
-    timeoutMs?: number;
-    input?: string;
-    onDebug?: (message: string) => void;
-  } = {},
-): Promise<CaptureResult> {
+export async function capture(file: string, args: string[], opts: CaptureOptions = {}): Promise<CaptureResult> {
   const env = opts.env ?? {};
-  opts.onDebug?.(`exec: ${formatCommand({ file, args, env })}`);
+  logCommand(opts.onDebug, "exec", { file, args, env });
   const result = await execa(file, args, {
     env: opts.baseEnv ? { ...stringEnv(opts.baseEnv), ...env } : env,
     extendEnv: !opts.baseEnv,
     reject: false,
     timeout: opts.timeoutMs,
+    cancelSignal: opts.signal,
     input: opts.input,
     stdin: opts.input === undefined ? "ignore" : "pipe",
     stripFinalNewline: false,
   });
   const spawnError =
-    result.exitCode === undefined && !result.timedOut && !result.signal && result.failed
+    result.exitCode === undefined && !result.timedOut && !result.signal && result.failed && !result.isCanceled
       ? (result.code ?? result.shortMessage)
       : undefined;
   return {
@@ -74,6 +85,11 @@ export async function capture(
     spawnError,
     timedOut: result.timedOut,
   };
+}
+
+/** Run a Command (its env added to the inherited one) to completion. */
+export function captureCommand(cmd: Command, opts: Omit<CaptureOptions, "env" | "baseEnv"> = {}): Promise<CaptureResult> {
+  return capture(cmd.file, cmd.args, { ...opts, env: cmd.env });
 }
 
 export function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {
@@ -109,34 +125,4 @@ export function isDaemonFailure(line: string): boolean {
 export function tail(text: string, n: number): string {
   const lines = text.replace(/\n+$/, "").split("\n");
   return lines.slice(Math.max(0, lines.length - n)).join("\n");
-}
-
-/**
- * Stops a detached child's process group: SIGINT, then SIGKILL after the grace time (a client
- * and the plugins it started). Call `done()` once the child has exited.
- */
-export function processGroupStopper(sub: { pid?: number; kill: (signal?: NodeJS.Signals) => boolean }, graceMs: number): (() => void) & { done: () => void } {
-  let timer: NodeJS.Timeout | undefined;
-  let exited = false;
-  const signalGroup = (signal: NodeJS.Signals): void => {
-    if (exited) return;
-    try {
-      if (sub.pid) process.kill(-sub.pid, signal);
-      else sub.kill(signal);
-    } catch {
-      sub.kill(signal); // the group is gone already; the process itself may not be
-    }
-  };
-  const stop = (): void => {
-    if (timer || exited) return;
-    signalGroup("SIGINT");
-    timer = setTimeout(() => signalGroup("SIGKILL"), graceMs);
-    timer.unref();
-  };
-  return Object.assign(stop, {
-    done: () => {
-      exited = true;
-      if (timer) clearTimeout(timer);
-    },
-  });
 }

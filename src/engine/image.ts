@@ -1,13 +1,14 @@
 /**
- * Image operations through the docker client: push, load, inspect, remove.
+ * Image operations through the docker client: push, load, inspect, tag, remove.
  */
 import { EngineError } from "../errors.js";
+import { adapterOf } from "./adapters/index.js";
 import { capture, formatCommand, isDaemonFailure, tail } from "./exec.js";
 import type { Command, Engine, ImageHistoryEntry, ImageInfo } from "./types.js";
 
 /** The docker client for run/push/load/inspect, or an EngineError saying there is none. */
 export function dockerClientOf(engine: Engine): string {
-  const client = engine.dockerClient ?? (engine.kind === "buildctl" ? undefined : engine.client);
+  const client = engine.dockerClient ?? (adapterOf(engine.kind).clientIsDocker ? engine.client : undefined);
   if (!client) {
     throw new EngineError(`the ${engine.kind} engine (${engine.client}) has no docker client to run, load, push or inspect images`, {
       hint: "install a docker client or name one with --docker PATH (or R2D_DOCKER)",
@@ -183,14 +184,4 @@ export async function removeImage(
   if (res.exitCode === 0) return;
   if (!res.spawnError && /No such image/i.test(res.stderr)) return;
   throw failure(`removing ${ref} failed`, cmd, res);
-}
-
-/**
- * Whether the daemon has its default bridge network. `dockerd --bridge=none` has none: RUN steps on
- * the default network cannot start and `-p` publishes nothing. Always true for buildctl (no docker networks).
- */
-export async function hasBridgeNetwork(engine: Engine): Promise<boolean> {
-  if (engine.kind === "buildctl") return true;
-  const r = await capture(dockerClientOf(engine), ["network", "inspect", "--format", "{{.Driver}}", "bridge"], { env: { ...engine.env }, timeoutMs: 30_000 });
-  return r.exitCode === 0 && r.stdout.trim() === "bridge";
 }

@@ -5,7 +5,8 @@
  * base64, and times are RFC 3339. Non-JSON lines (the client's final `ERROR: ...`)
  * are passed on as builder output.
  */
-import { createLineSplitter, stepPosition } from "./progress-plain.js";
+import type { ProgressReader } from "./adapters/types.js";
+import { createLineSplitter, createPlainProgressParser, stepPosition } from "./progress-plain.js";
 import type { ProgressEvent, ProgressParser, StepStatus } from "./types.js";
 
 interface RawVertex {
@@ -53,71 +54,68 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
+function stepEvent(id: string, st: VertexState, status: StepStatus, extra: { durationMs?: number; error?: string } = {}): ProgressEvent {
+  return { type: "step", id, name: st.name, ...stepPosition(st.name), status, ...extra };
+}
+
+/** A vertex (re-)sent: merged by digest into what is known of it, and the step events its change means. */
+function vertexEvents(vertexes: Map<string, VertexState>, v: RawVertex): ProgressEvent[] {
+  if (typeof v.digest !== "string" || v.digest === "") return [];
+  let st = vertexes.get(v.digest);
+  if (!st) {
+    st = { name: "", announced: false, finished: false, logPartial: "" };
+    vertexes.set(v.digest, st);
+  }
+  if (typeof v.name === "string" && v.name !== "") st.name = v.name;
+  if (typeof v.started === "string") st.started = v.started;
+  const out: ProgressEvent[] = [];
+  if (st.finished && !v.completed && v.started) {
+    // The vertex runs again (BuildKit re-uses vertexes across solves).
+    st.finished = false;
+    st.announced = false;
+  }
+  if (!st.announced && (v.started || v.completed || v.cached)) {
+    st.announced = true;
+    out.push(stepEvent(v.digest, st, "started"));
+  }
+  if (v.completed && !st.finished) {
+    st.finished = true;
+    if (v.error) {
+      const canceled = /context canceled$/.test(v.error);
+      out.push(stepEvent(v.digest, st, canceled ? "canceled" : "error", canceled ? {} : { error: v.error }));
+    } else if (v.cached) {
+      out.push(stepEvent(v.digest, st, "cached"));
+    } else {
+      const durationMs = durationBetween(st.started, v.completed);
+      out.push(stepEvent(v.digest, st, "done", durationMs === undefined ? {} : { durationMs }));
+    }
+  }
+  return out;
+}
+
+/** A vertex's log text as whole lines; a partial last line waits for the rest (or `flush`). */
+function logLines(vertexes: Map<string, VertexState>, id: string, text: string, flush: boolean): ProgressEvent[] {
+  const st = vertexes.get(id);
+  const buffered = (st?.logPartial ?? "") + text;
+  const parts = buffered.split("\n");
+  let rest = parts.pop() ?? "";
+  if (flush && rest !== "") {
+    parts.push(rest);
+    rest = "";
+  }
+  if (st) st.logPartial = rest;
+  else if (rest !== "") parts.push(rest); // a log for an unknown vertex: do not hold it back
+  return parts.map((l) => ({ type: "log" as const, id, text: l.replace(/\r$/, "") }));
+}
+
 export function createRawJsonProgressParser(): ProgressParser {
   const lines = createLineSplitter();
   const vertexes = new Map<string, VertexState>();
   const warningsSeen = new Set<string>();
 
-  const step = (id: string, st: VertexState, status: StepStatus, extra: { durationMs?: number; error?: string } = {}): ProgressEvent => ({
-    type: "step",
-    id,
-    name: st.name,
-    ...stepPosition(st.name),
-    status,
-    ...extra,
-  });
-
-  const onVertex = (v: RawVertex): ProgressEvent[] => {
-    if (typeof v.digest !== "string" || v.digest === "") return [];
-    let st = vertexes.get(v.digest);
-    if (!st) {
-      st = { name: "", announced: false, finished: false, logPartial: "" };
-      vertexes.set(v.digest, st);
-    }
-    if (typeof v.name === "string" && v.name !== "") st.name = v.name;
-    if (typeof v.started === "string") st.started = v.started;
-    const out: ProgressEvent[] = [];
-    if (st.finished && !v.completed && v.started) {
-      // The vertex runs again (BuildKit re-uses vertexes across solves).
-      st.finished = false;
-      st.announced = false;
-    }
-    if (!st.announced && (v.started || v.completed || v.cached)) {
-      st.announced = true;
-      out.push(step(v.digest, st, "started"));
-    }
-    if (v.completed && !st.finished) {
-      st.finished = true;
-      if (v.error) {
-        const canceled = /context canceled$/.test(v.error);
-        out.push(step(v.digest, st, canceled ? "canceled" : "error", canceled ? {} : { error: v.error }));
-      } else if (v.cached) {
-        out.push(step(v.digest, st, "cached"));
-      } else {
-        const durationMs = durationBetween(st.started, v.completed);
-        out.push(step(v.digest, st, "done", durationMs === undefined ? {} : { durationMs }));
-      }
-    }
-    return out;
-  };
-
-  const logLines = (id: string, text: string, flush: boolean): ProgressEvent[] => {
-    const st = vertexes.get(id);
-    const buffered = (st?.logPartial ?? "") + text;
-    const parts = buffered.split("\n");
-    let rest = parts.pop() ?? "";
-    if (flush && rest !== "") {
-      parts.push(rest);
-      rest = "";
-    }
-    if (st) st.logPartial = rest;
-    else if (rest !== "") parts.push(rest); // a log for an unknown vertex: do not hold it back
-    return parts.map((l) => ({ type: "log" as const, id, text: l.replace(/\r$/, "") }));
-  };
-
   const onLog = (l: RawLog): ProgressEvent[] => {
     if (typeof l.vertex !== "string") return [];
-    return logLines(l.vertex, decodeBase64(l.data), false);
+    return logLines(vertexes, l.vertex, decodeBase64(l.data), false);
   };
 
   const onWarning = (w: RawWarning): ProgressEvent[] => {
@@ -150,7 +148,7 @@ export function createRawJsonProgressParser(): ProgressParser {
       const v = obj[key];
       return Array.isArray(v) ? v.filter(isObject) : [];
     };
-    for (const v of list("vertexes")) out.push(...onVertex(v as RawVertex));
+    for (const v of list("vertexes")) out.push(...vertexEvents(vertexes, v as RawVertex));
     for (const l of list("logs")) out.push(...onLog(l as RawLog));
     for (const w of list("warnings")) out.push(...onWarning(w as RawWarning));
     return out;
@@ -163,7 +161,7 @@ export function createRawJsonProgressParser(): ProgressParser {
     end() {
       const out = lines.end().flatMap(parseLine);
       for (const [id, st] of vertexes) {
-        if (st.logPartial !== "") out.push(...logLines(id, "", true));
+        if (st.logPartial !== "") out.push(...logLines(vertexes, id, "", true));
       }
       return out;
     },
@@ -201,4 +199,9 @@ export function createEventRenderer(): (e: ProgressEvent) => string {
         return `#${n} DONE${e.durationMs === undefined ? "" : ` ${(e.durationMs / 1000).toFixed(1)}s`}\n\n`;
     }
   };
+}
+
+/** BuildKit's progress as buildx, docker and buildctl print it: plain text, or rawjson lines rendered back to text for the log. */
+export function buildkitProgressReader(format: "plain" | "rawjson"): ProgressReader {
+  return format === "rawjson" ? { parser: createRawJsonProgressParser(), render: createEventRenderer() } : { parser: createPlainProgressParser() };
 }

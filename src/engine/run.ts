@@ -3,10 +3,10 @@
  * returns the container's exit code and removes the container when aborted.
  */
 import { randomBytes } from "node:crypto";
-import { execa } from "execa";
 import { EngineError } from "../errors.js";
-import { AbortError, capture, formatCommand, isDaemonFailure } from "./exec.js";
+import { AbortError, capture, isDaemonFailure } from "./exec.js";
 import { dockerClientOf } from "./image.js";
+import { startProcess, type RunningProcess } from "./process.js";
 import { guardCommand } from "./watchdog.js";
 import type { Command, Engine, RunContainerOptions, RunRequest, RunResult } from "./types.js";
 
@@ -49,39 +49,34 @@ export async function runContainer(engine: Engine, req: RunRequest, opts: RunCon
   if (opts.signal?.aborted) throw new AbortError("the run was aborted before it started", { cause: opts.signal.reason });
   const name = req.name ?? generateContainerName();
   const cmd = runCommand(engine, { ...req, name });
-  opts.onDebug?.(`run: ${formatCommand(cmd)}`);
   const inherit = opts.stdio === "inherit";
-  const sub = execa(cmd.file, cmd.args, {
-    env: cmd.env,
-    extendEnv: true,
-    reject: false,
+  let removal: Promise<unknown> | undefined;
+  const proc: RunningProcess = startProcess(cmd, {
+    label: "run",
+    onDebug: opts.onDebug,
     stdin: inherit || req.interactive ? "inherit" : "ignore",
     stdout: inherit ? "inherit" : "pipe",
     stderr: inherit ? "inherit" : "pipe",
-    stripFinalNewline: false,
+    keepOutput: Infinity,
+    signal: opts.signal,
+    // The client forwards SIGINT to the container; `rm -f` makes sure it is gone.
+    onAbort: () => {
+      removal = capture(cmd.file, ["rm", "-f", name], { env: cmd.env, timeoutMs: 30_000, onDebug: opts.onDebug });
+      proc.stop();
+    },
+    killGraceMs: opts.killGraceMs,
   });
-
   // If r2d is killed, the watchdog removes the container (the client alone would leave it running).
   const unguard = guardCommand([cmd.file, "rm", "-f", name], cmd.env);
-  let removal: Promise<unknown> | undefined;
-  const onAbort = (): void => {
-    // The client forwards SIGINT to the container; `rm -f` makes sure it is gone.
-    removal = capture(cmd.file, ["rm", "-f", name], { env: cmd.env, timeoutMs: 30_000, onDebug: opts.onDebug });
-    sub.kill("SIGINT");
-    const timer = setTimeout(() => sub.kill("SIGKILL"), opts.killGraceMs ?? 3000);
-    timer.unref();
-  };
-  opts.signal?.addEventListener("abort", onAbort, { once: true });
   try {
-    const result = await sub;
+    const result = await proc.exited;
     if (opts.signal?.aborted) {
       await removal;
       throw new AbortError("the run was aborted", { cause: opts.signal.reason });
     }
-    const stdout = typeof result.stdout === "string" ? result.stdout : "";
-    const stderr = typeof result.stderr === "string" ? result.stderr : "";
-    if (result.exitCode === undefined && !result.signal) {
-      throw new EngineError(`cannot run ${cmd.file}: ${result.code ?? result.shortMessage}`, {
+    const { stdout, stderr } = proc.output();
+    if (result.spawnError !== undefined) {
+      throw new EngineError(`cannot run ${cmd.file}: ${result.spawnError}`, {
         hint: "name a working docker client with --docker PATH (or R2D_DOCKER)",
       });
     }
@@ -93,7 +88,6 @@ export async function runContainer(engine: Engine, req: RunRequest, opts: RunCon
     const exitCode = result.exitCode ?? 128 + signalNumber(result.signal);
     return { exitCode, stdout, stderr };
   } finally {
-    opts.signal?.removeEventListener("abort", onAbort);
     unguard();
   }
 }

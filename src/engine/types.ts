@@ -3,13 +3,27 @@
  * turns into command lines, and what comes back.
  */
 
-/**
- * - `buildx`: a docker client with the buildx plugin (`docker buildx build`).
- * - `docker`: a classic docker client older than 23 (`DOCKER_BUILDKIT=1 docker build`).
- * - `buildctl`: BuildKit's own client talking to a buildkitd (`BUILDKIT_HOST`).
- */
-export const ENGINE_KINDS = ["buildx", "docker", "buildctl"] as const;
-export type EngineKind = (typeof ENGINE_KINDS)[number];
+export type { EngineKind } from "./adapters/index.js";
+import type { ContextSource } from "../context/source.js";
+import type { EngineKind } from "./adapters/index.js";
+
+export type { ContextSource };
+
+/** What an engine can do: probed once (with the engine) and kept on it. */
+export interface EngineCapabilities {
+  /** The progress formats the client prints (rawjson from buildx and BuildKit 0.13 on). */
+  progress: readonly ("plain" | "rawjson")[];
+  /** Several exports in one build (buildx `--load --push`, several buildctl `--output`s). */
+  multipleExports: boolean;
+  /**
+   * The daemon has its default bridge network (`dockerd --bridge=none` has none: RUN steps on the
+   * default network cannot start). Asked with the probe and answered in the background (one more
+   * docker call), so it overlaps the work that follows: await it where it matters.
+   */
+  bridgeNetwork: Promise<boolean>;
+  /** How the build context reaches the client: a tar on its stdin, or a folder it reads. */
+  context: "tar" | "directory";
+}
 
 export interface Engine {
   kind: EngineKind;
@@ -19,7 +33,7 @@ export interface Engine {
   dockerClient?: string;
   /** Client version (docker client version for `docker`/`buildx`, buildctl's for `buildctl`). */
   version: string;
-  /** Version of the buildx plugin (kind `buildx` only); gates `--progress=rawjson` and `--load --push`. */
+  /** Version of the buildx plugin (kind `buildx` only). */
   buildxVersion?: string;
   /** Docker daemon version, when it answered. */
   serverVersion?: string;
@@ -29,7 +43,11 @@ export interface Engine {
   env?: Record<string, string>;
   /** One line: why this engine was chosen. */
   reason: string;
+  capabilities: EngineCapabilities;
 }
+
+/** What a probe found about a client, before its capabilities are worked out (tests make engines from these). */
+export type EngineFields = Omit<Engine, "kind" | "capabilities">;
 
 export interface ProbeOptions {
   /** Force an engine kind; an error says why it is not available. */
@@ -47,8 +65,6 @@ export interface ProbeOptions {
 }
 
 export interface BuildRequest {
-  /** Directory of the build context: buildctl needs one; docker/buildx read a context tar on stdin. */
-  contextDir?: string;
   /** Path of the Dockerfile inside the context, e.g. "r2d/Dockerfile". */
   dockerfile: string;
   tags: string[];
@@ -70,7 +86,7 @@ export interface BuildRequest {
   load: boolean;
   iidFile: string;
   metadataFile: string;
-  /** Wanted progress format; falls back to plain where the client cannot do rawjson. */
+  /** Wanted progress format; falls back to plain where the client cannot print it. */
   progress: "plain" | "rawjson";
 }
 
@@ -121,13 +137,17 @@ export interface BuildResult {
 }
 
 export interface RunBuildOptions {
-  /** The context tar (docker, buildx). */
-  context?: () => NodeJS.ReadableStream;
+  /** The build context: runBuild sends it as a tar or writes it into a folder, as the engine reads it. */
+  context: ContextSource;
+  /** A private folder for what the build needs on disk (the context folder of engines that read one). */
+  workDir?: string;
   onEvent?: (e: ProgressEvent) => void;
   onDebug?: (message: string) => void;
   signal?: AbortSignal;
   /** Time between SIGINT and SIGKILL on abort (default 3000 ms). */
   killGraceMs?: number;
+  /** Called right before the build client starts (after the context folder is written, for engines that read one): e.g. write the secret files. */
+  beforeClient?: () => Promise<void> | void;
   /** Called as soon as the build client has exited (before load, tag and push): e.g. remove the secret files. */
   onClientExit?: () => Promise<void> | void;
 }

@@ -13,8 +13,9 @@
  * r2d reaches the shell as code: values are stored in variables, commands are words quoted
  * by shellQuote, and lines with control characters are never sent.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { shellQuote } from "./exec.js";
+import { startDetachedReader } from "./process.js";
 
 // Written with @{ for the shell's ${ (a template literal would take ${ as its own).
 export const WATCHDOG_SCRIPT = String.raw`
@@ -63,14 +64,11 @@ let nextId = 1;
 function watchdogInput(): NodeJS.WritableStream | undefined {
   if (child?.stdin?.writable) return child.stdin;
   try {
-    const sub = spawn("/bin/sh", ["-c", WATCHDOG_SCRIPT, "r2d-watchdog"], { detached: true, stdio: ["pipe", "ignore", "ignore"] });
+    // Neither the process nor the pipe keeps r2d alive: r2d's own exit is what the watchdog waits for.
+    const sub = startDetachedReader("/bin/sh", ["-c", WATCHDOG_SCRIPT, "r2d-watchdog"]);
     sub.on("error", () => {
       if (child === sub) child = undefined; // no /bin/sh: the cleanup registry and the next run's sweep remain
     });
-    sub.stdin?.on("error", () => {});
-    // Neither the process nor the pipe keeps r2d alive: r2d's own exit is what the watchdog waits for.
-    sub.unref();
-    (sub.stdin as unknown as { unref?: () => void } | null)?.unref?.();
     child = sub;
     return sub.stdin ?? undefined;
   } catch {

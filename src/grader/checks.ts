@@ -2,7 +2,7 @@
  * Checks shared by the grader profiles. Each is a pure function of what was observed
  * (the container's outcome, the image's user and platform) and returns one GradeCheck.
  */
-import type { ContainerChange, ContainerOutcome } from "./container.js";
+import type { ContainerChange, ContainerOutcome } from "../engine/index.js";
 import type { FileDifference } from "./compare.js";
 import type { GradeCheck, GradeUser } from "./types.js";
 

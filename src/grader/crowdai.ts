@@ -6,12 +6,12 @@
 import { existsSync } from "node:fs";
 import { stat } from "node:fs/promises";
 import path from "node:path";
-import type { RunRequest } from "../engine/types.js";
+import type { ContainerOutcome } from "../engine/index.js";
 import type { BuildPlan } from "../plan/types.js";
+import { runBatch } from "./batch.js";
 import { exitCheck, humanBytes, listSome, strayFiles } from "./checks.js";
-import { startContainer, type ContainerOutcome } from "./container.js";
 import { findDataFolders, listFiles } from "./data.js";
-import { byHand, closingChecks, emptyDir, runLimits, writableDir, type GradeContext, type GraderProfile, type ProfileRun } from "./profile.js";
+import { GRADER_PLATFORM, type GradeContext, type GraderBuildSettings, type GraderProfile, type ProfileRun } from "./profile.js";
 import { inputCheck } from "./synapse.js";
 import type { GradeCheck } from "./types.js";
 
@@ -62,63 +62,52 @@ export function outputFileCheck(found: { bytes: number } | null, outputPath: str
   return { name, passed: false, reason, hint: "run.sh must write its predictions to the file named by $OUTPUT_PATH (its folder exists and is writable)" };
 }
 
+/** Whether run.sh could run, when the repository's own Dockerfile decided where it landed (no check before the run). */
+function ranCheck(o: ContainerOutcome): GradeCheck {
+  if (o.exitCode === 126 || o.exitCode === 127) {
+    return { name: "entry-point", passed: false, reason: `${CROWDAI_ENTRY} could not run (exit ${o.exitCode})`, hint: "the Dockerfile must put the repository, with an executable run.sh, in /home/crowdai" };
+  }
+  return { name: "entry-point", passed: true, reason: `${CROWDAI_ENTRY} ran` };
+}
+
 async function run(ctx: GradeContext): Promise<ProfileRun> {
-  const { options } = ctx;
-  const data = await findDataFolders(ctx.repoRoot, options);
+  const data = await findDataFolders(ctx.repoRoot, ctx.options);
   const expectedFiles = data.expected ? await listFiles(data.expected) : [];
   // One expected file names the output; else crowdAI's own example name.
   const outputName = expectedFiles.length === 1 ? path.posix.basename(expectedFiles[0]!) : DEFAULT_OUTPUT_NAME;
   const outputPath = `${CROWDAI_OUTPUT_DIR}/${outputName}`;
-  const input = data.input ?? (await emptyDir(ctx.tmp, "input"));
-  const output = await writableDir(path.join(ctx.tmp, "output"));
-  const timeoutMs = options.timeoutMs ?? crowdai.defaultTimeoutMs;
-  const req: RunRequest = {
-    image: ctx.image,
+  const entry = entryPointCheck(ctx.plan, ctx.repoRoot);
+  return runBatch(ctx, {
+    inputMount: CROWDAI_INPUT,
+    outputMount: CROWDAI_OUTPUT_DIR,
     command: [CROWDAI_ENTRY],
     env: [`TEST_DIRECTORY=${CROWDAI_INPUT}`, `OUTPUT_PATH=${outputPath}`],
-    publish: [],
-    volumes: [`${input}:${CROWDAI_INPUT}:ro`, `${output}:${CROWDAI_OUTPUT_DIR}:rw`],
-    memory: options.memory,
-    cpus: options.cpus,
-    shmSize: options.shmSize,
-    gpus: options.gpus,
-    platform: ctx.platform,
-    remove: false,
-    interactive: false,
-    tty: false,
-  };
-  const checks: GradeCheck[] = [];
-  const entry = entryPointCheck(ctx.plan, ctx.repoRoot);
-  if (entry) checks.push(entry);
-  ctx.say(`running ${CROWDAI_ENTRY} in ${ctx.image} as crowdAI does (TEST_DIRECTORY=${CROWDAI_INPUT}, OUTPUT_PATH=${outputPath})`);
-  const c = startContainer(ctx.engine, req, { timeoutMs, signal: options.signal, onDebug: ctx.debug });
-  try {
-    const o = await c.done;
-    if (!entry && (o.exitCode === 126 || o.exitCode === 127)) {
-      checks.push({ name: "entry-point", passed: false, reason: `${CROWDAI_ENTRY} could not run (exit ${o.exitCode})`, hint: "the Dockerfile must put the repository, with an executable run.sh, in /home/crowdai" });
-    } else if (!entry) {
-      checks.push({ name: "entry-point", passed: true, reason: `${CROWDAI_ENTRY} ran` });
-    }
-    const found = await stat(path.join(output, outputName)).then((s) => (s.isFile() ? { bytes: s.size } : null), () => null);
-    const others = (await listFiles(output)).filter((f) => f !== outputName);
-    checks.push(inputCheck(data.input, data.source), exitCheck(o, CROWDAI_ENTRY), outputFileCheck(found, outputPath, o, others));
-    const expected = data.expected && expectedFiles.length ? { dir: data.expected, files: expectedFiles } : null;
-    checks.push(...(await closingChecks(o, output, expected, { memory: options.memory, timeoutMs })));
-    return {
-      checks,
-      outcome: o,
-      limits: runLimits(options, timeoutMs, "default", ctx.platform),
-      data: { input: data.input, expected: data.expected, source: `${data.source}; OUTPUT_PATH ${outputPath}` },
-      command: byHand(ctx.engine, req, ctx.tmp),
-    };
-  } finally {
-    await c.remove();
-  }
+    networkLabel: "default",
+    defaultTimeoutMs: crowdai.defaultTimeoutMs,
+    announce: `running ${CROWDAI_ENTRY} in ${ctx.image} as crowdAI does (TEST_DIRECTORY=${CROWDAI_INPUT}, OUTPUT_PATH=${outputPath})`,
+    data,
+    expected: data.expected && expectedFiles.length ? { dir: data.expected, files: expectedFiles } : null,
+    source: `${data.source}; OUTPUT_PATH ${outputPath}`,
+    judge: async (o, output) => {
+      const found = await stat(path.join(output.dir, outputName)).then((s) => (s.isFile() ? { bytes: s.size } : null), () => null);
+      const others = output.files.filter((f) => f !== outputName);
+      return [entry ?? ranCheck(o), inputCheck(data.input, data.source), exitCheck(o, CROWDAI_ENTRY), outputFileCheck(found, outputPath, o, others)];
+    },
+  });
 }
 
-export const crowdai: GraderProfile = {
+/** crowdAI's repo2docker call builds as the user crowdai (uid 1001), so run.sh lands in /home/crowdai. */
+function buildDefaults(given: GraderBuildSettings): GraderBuildSettings {
+  return given.userName === undefined && given.userId === undefined ? { userName: "crowdai", userId: 1001 } : {};
+}
+
+export const crowdai: GraderProfile<"crowdai"> = {
   name: "crowdai",
   summary: "crowdAI: /home/crowdai/run.sh with TEST_DIRECTORY and OUTPUT_PATH on mounted folders",
   defaultTimeoutMs: 60 * 60_000,
+  platform: GRADER_PLATFORM,
+  buildDefaults,
+  // The crowdAI contract also for a plain run: TEST_DIRECTORY and OUTPUT_PATH from the caller's environment reach run.sh.
+  passEnv: ["TEST_DIRECTORY", "OUTPUT_PATH"],
   run,
 };

@@ -1,40 +1,38 @@
 /**
  * The grader stage: run an already-built image exactly as a grader will (Synapse, crowdAI,
- * a Modzy-style marketplace) and report, per rule, whether it passes. One file per profile;
- * shared checks in checks.ts; the container harness in container.ts; the report in report.ts.
+ * a Modzy-style marketplace) and report, per rule, whether it passes. One module per profile
+ * (registered in profiles.ts); shared checks in checks.ts; the batch run in batch.ts; the
+ * containers themselves are the engine's (src/engine/container.ts); the report in report.ts.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import path from "node:path";
 import { onCleanup } from "../cleanup.js";
-import { capture } from "../engine/exec.js";
-import { dockerClientOf, inspectImage } from "../engine/image.js";
-import type { Engine } from "../engine/types.js";
+import { imagePlatform, imageUser, inspectImage, releaseFiles, type Engine } from "../engine/index.js";
 import { ConfigError } from "../errors.js";
 import type { BuildPlan } from "../plan/types.js";
 import { createRunDir } from "../run-dir.js";
 import { platformCheck, tailLines, userCheck } from "./checks.js";
-import { imagePlatform, imageUser } from "./container.js";
-import { crowdai } from "./crowdai.js";
 import { parseMemorySize } from "./model-yaml.js";
-import { modzy } from "./modzy.js";
-import type { GraderProfile } from "./profile.js";
-import { synapse } from "./synapse.js";
-import { GRADER_PROFILES, type GradeResult, type GraderOptions, type GraderProfileName } from "./types.js";
+import type { GraderBuildSettings } from "./profile.js";
+import { GRADER_PROFILES, isGraderProfile, profileOf } from "./profiles.js";
+import type { GradeResult, GraderOptions, GraderProfileName } from "./types.js";
 
 export type * from "./types.js";
-export { GRADER_PROFILES } from "./types.js";
+export { GRADER_PROFILES, GRADER_REGISTRY, PASSED_RUN_ENV, isGraderProfile, passedRunEnv, profileOf } from "./profiles.js";
+export { GRADER_PLATFORM, type GraderProfile, type GraderBuildSettings } from "./profile.js";
 export { formatGradeReport, gradeJson } from "./report.js";
 export { parseModelYaml, parseDuration, parseMemorySize, type ModelYaml } from "./model-yaml.js";
 export { INPUT_CONVENTIONS, MODZY_EXAMPLE_DIRS, MODZY_ERROR_DIRS } from "./data.js";
 
-export const PROFILES: Record<GraderProfileName, GraderProfile> = { synapse, crowdai, modzy };
-
-/** The platform all three graders run. */
-export const GRADER_PLATFORM = "linux/amd64";
 const LOG_TAIL_LINES = 40;
 
-export function isGraderProfile(name: string): name is GraderProfileName {
-  return (GRADER_PROFILES as readonly string[]).includes(name);
+function checkOptions(options: GraderOptions): void {
+  if (!isGraderProfile(options.profile)) {
+    throw new ConfigError(`unknown grader "${String(options.profile)}"`, { location: { file: "--grader" }, hint: `one of ${GRADER_PROFILES.join(", ")}` });
+  }
+  if (options.timeoutMs !== undefined && !(options.timeoutMs > 0)) {
+    throw new ConfigError(`the timeout must be positive, got ${options.timeoutMs} ms`, { location: { file: "--timeout" }, hint: "for example --timeout 10m" });
+  }
 }
 
 /**
@@ -44,16 +42,12 @@ export function isGraderProfile(name: string): name is GraderProfileName {
  * without it the grader makes its own run folder.
  */
 export async function gradeImage(engine: Engine, image: string, plan: BuildPlan, repoRoot: string, options: GraderOptions, workDir?: string): Promise<GradeResult> {
-  if (!isGraderProfile(options.profile)) {
-    throw new ConfigError(`unknown grader "${String(options.profile)}"`, { location: { file: "--grader" }, hint: `one of ${GRADER_PROFILES.join(", ")}` });
-  }
-  if (options.timeoutMs !== undefined && !(options.timeoutMs > 0)) {
-    throw new ConfigError(`the timeout must be positive, got ${options.timeoutMs} ms`, { location: { file: "--timeout" }, hint: "for example --timeout 10m" });
-  }
-  const profile = PROFILES[options.profile];
-  const info = await inspectImage(engine, image);
+  checkOptions(options);
+  const profile = profileOf(options.profile);
+  const debug = (text: string): void => options.onMessage?.("debug", text);
+  const info = await inspectImage(engine, image, { onDebug: debug });
   if (!info) throw new ConfigError(`the image ${image} does not exist`, { location: { file: "--grader" }, hint: "build it first (r2d builds it when --grader is given with a repository)" });
-  const platform = options.platform ?? GRADER_PLATFORM;
+  const platform = options.platform ?? profile.platform;
   const own = workDir ? undefined : await createRunDir();
   const tmp = { path: await mkdtemp(path.join(workDir ?? own!.path, "grade-")) };
   const disposeTmp = onCleanup(async () => {
@@ -61,20 +55,10 @@ export async function gradeImage(engine: Engine, image: string, plan: BuildPlan,
     await own?.dispose();
   });
   try {
-    const actualPlatform = await imagePlatform(engine, image);
-    const user = await imageUser(engine, image, info.user, platform);
-    const run = await profile.run({
-      engine,
-      image,
-      info,
-      plan,
-      repoRoot,
-      options,
-      platform,
-      tmp: tmp.path,
-      debug: (text) => options.onMessage?.("debug", text),
-      say: (text) => options.onMessage?.("info", text),
-    });
+    const actualPlatform = await imagePlatform(engine, image, { onDebug: debug });
+    const user = await imageUser(engine, image, info.user, { platform, onDebug: debug });
+    const say = (text: string): void => options.onMessage?.("info", text);
+    const run = await profile.run({ engine, image, info, plan, repoRoot, options, platform, tmp: tmp.path, debug, say });
     const checks = [platformCheck(actualPlatform, platform), userCheck(user), ...run.checks];
     const o = run.outcome;
     // An OOM kill means usage reached the limit, even when it rose between two samples.
@@ -111,18 +95,15 @@ async function removeTmp(engine: Engine, image: string, dir: string): Promise<vo
   } catch {
     // Fall through: hand the files back.
   }
-  await capture(dockerClientOf(engine), ["run", "--rm", "--network", "none", "--user", "0", "--entrypoint", "chmod", "-v", `${dir}:/r2d-tmp`, image, "-R", "a+rwX", "/r2d-tmp"], { env: { ...engine.env }, timeoutMs: 60_000 });
+  await releaseFiles(engine, image, dir);
   await rm(dir, { recursive: true, force: true });
 }
 
 /**
- * Build settings a grader implies when the user did not choose them: the graders' platform,
- * and for crowdAI the user its repo2docker call uses (so run.sh lands in /home/crowdai).
+ * Build settings a grader implies when the user did not choose them: the grader's platform, and
+ * what its profile declares (crowdAI's user, so run.sh lands in /home/crowdai).
  */
-export function graderBuildDefaults(
-  profile: GraderProfileName,
-  given: { userName?: string; userId?: number | string; platform?: string },
-): { userName?: string; userId?: number | string; platform: string } {
-  const crowdaiUser = profile === "crowdai" && given.userName === undefined && given.userId === undefined ? { userName: "crowdai", userId: 1001 } : {};
-  return { ...crowdaiUser, platform: given.platform ?? GRADER_PLATFORM };
+export function graderBuildDefaults(profile: GraderProfileName, given: GraderBuildSettings): GraderBuildSettings & { platform: string } {
+  const p = profileOf(profile);
+  return { ...p.buildDefaults(given), platform: given.platform ?? p.platform };
 }

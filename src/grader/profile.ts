@@ -1,18 +1,19 @@
 /**
- * What a grader profile is: a little data (name, summary, defaults) and one function that
- * runs the image the grader's way and returns its checks. Common checks (platform, user)
- * and the temp folder are handled by gradeImage.
+ * What a grader profile is: its data (name, summary, defaults, the build settings it implies, the
+ * run-time environment it passes on) and one function that runs the image the grader's way and
+ * returns its checks. Common checks (platform, user) and the temp folder are handled by gradeImage.
+ * Adding a grader: one module exporting a GraderProfile, one line in profiles.ts.
  */
 import { chmod, mkdir } from "node:fs/promises";
 import path from "node:path";
-import { formatCommand } from "../engine/exec.js";
-import { runCommand } from "../engine/run.js";
-import type { Engine, ImageInfo, RunRequest } from "../engine/types.js";
+import { formatCommand, runCommand, type ContainerOutcome, type Engine, type ImageInfo, type RunRequest } from "../engine/index.js";
 import type { BuildPlan } from "../plan/types.js";
 import { expectedCheck, memoryCheck, timeoutCheck } from "./checks.js";
 import { compareOutputs } from "./compare.js";
-import type { ContainerOutcome } from "./container.js";
-import type { GradeCheck, GradeLimits, GradeResult, GraderOptions, GraderProfileName } from "./types.js";
+import type { GradeCheck, GradeLimits, GradeResult, GraderOptions } from "./types.js";
+
+/** The platform all the graders run. */
+export const GRADER_PLATFORM = "linux/amd64";
 
 export interface GradeContext {
   engine: Engine;
@@ -39,12 +40,25 @@ export interface ProfileRun {
   command: string;
 }
 
-export interface GraderProfile {
-  name: GraderProfileName;
+/** The build settings a grader may imply (see buildDefaults). */
+export interface GraderBuildSettings {
+  userName?: string;
+  userId?: number | string;
+  platform?: string;
+}
+
+export interface GraderProfile<N extends string = string> {
+  name: N;
   /** One line, for --help and the report. */
   summary: string;
   /** Wall-clock limit when --timeout is not given. */
   defaultTimeoutMs: number;
+  /** The platform the grader runs (what the image is built for when --platform is not given). */
+  platform: string;
+  /** Build settings the grader implies when the user did not choose them (e.g. crowdAI's user). */
+  buildDefaults(given: GraderBuildSettings): Omit<GraderBuildSettings, "platform">;
+  /** Variables of the caller's environment a plain run (no --grader) passes to the container: the grader's run-time contract. */
+  passEnv: readonly string[];
   run(ctx: GradeContext): Promise<ProfileRun>;
 }
 

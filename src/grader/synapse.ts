@@ -3,12 +3,11 @@
  * the input folder at /input (read-only), an empty /output, linux/amd64, GPUs only when asked.
  * Passes when the container exits 0 and wrote at least one file (or the expected ones) to /output.
  */
-import path from "node:path";
-import type { RunRequest } from "../engine/types.js";
+import type { ContainerOutcome } from "../engine/index.js";
+import { runBatch } from "./batch.js";
 import { findNetworkError, exitCheck, listSome, strayFiles, clip } from "./checks.js";
-import { startContainer, type ContainerOutcome } from "./container.js";
 import { INPUT_CONVENTIONS, findDataFolders, listFiles } from "./data.js";
-import { byHand, closingChecks, emptyDir, imageCommand, runLimits, writableDir, type GradeContext, type GraderProfile, type ProfileRun } from "./profile.js";
+import { GRADER_PLATFORM, imageCommand, type GradeContext, type GraderProfile, type ProfileRun } from "./profile.js";
 import type { GradeCheck } from "./types.js";
 
 export const SYNAPSE_INPUT = "/input";
@@ -61,57 +60,34 @@ export function inputCheck(input: string | undefined, source: string, flag = "--
 }
 
 async function run(ctx: GradeContext): Promise<ProfileRun> {
-  const { options } = ctx;
-  const data = await findDataFolders(ctx.repoRoot, options);
-  const input = data.input ?? (await emptyDir(ctx.tmp, "input"));
-  const output = await writableDir(path.join(ctx.tmp, "output"));
-  const timeoutMs = options.timeoutMs ?? synapse.defaultTimeoutMs;
-  const req: RunRequest = {
-    image: ctx.image,
+  const data = await findDataFolders(ctx.repoRoot, ctx.options);
+  const defaultCommand = imageCommand(ctx.info);
+  return runBatch(ctx, {
+    inputMount: SYNAPSE_INPUT,
+    outputMount: SYNAPSE_OUTPUT,
     command: [],
     env: [],
-    publish: [],
-    volumes: [`${input}:${SYNAPSE_INPUT}:ro`, `${output}:${SYNAPSE_OUTPUT}:rw`],
     network: "none",
-    memory: options.memory,
-    cpus: options.cpus,
-    shmSize: options.shmSize,
-    gpus: options.gpus,
-    platform: ctx.platform,
-    remove: false,
-    interactive: false,
-    tty: false,
-  };
-  const command = byHand(ctx.engine, req, ctx.tmp);
-  ctx.say(`running ${ctx.image} as Synapse does (--network none, /input read-only, /output)`);
-  const c = startContainer(ctx.engine, req, { timeoutMs, signal: options.signal, onDebug: ctx.debug });
-  try {
-    const o = await c.done;
-    const written = await listFiles(output);
-    const defaultCommand = imageCommand(ctx.info);
-    const checks: GradeCheck[] = [
+    networkLabel: "none",
+    defaultTimeoutMs: synapse.defaultTimeoutMs,
+    announce: `running ${ctx.image} as Synapse does (--network none, /input read-only, /output)`,
+    data,
+    expected: data.expected ? { dir: data.expected, files: await listFiles(data.expected) } : null,
+    judge: (o, output) => [
       inputCheck(data.input, data.source),
       exitCheck(o, `the default command (${clip(defaultCommand, 80)})`),
       networkCheck(o),
-      outputsCheck(written, o, defaultCommand, [SYNAPSE_INPUT, SYNAPSE_OUTPUT]),
-    ];
-    const expected = data.expected ? { dir: data.expected, files: await listFiles(data.expected) } : null;
-    checks.push(...(await closingChecks(o, output, expected, { memory: options.memory, timeoutMs })));
-    return {
-      checks,
-      outcome: o,
-      limits: runLimits(options, timeoutMs, "none", ctx.platform),
-      data: { input: data.input, expected: data.expected, source: data.source },
-      command,
-    };
-  } finally {
-    await c.remove();
-  }
+      outputsCheck(output.files, o, defaultCommand, [SYNAPSE_INPUT, SYNAPSE_OUTPUT]),
+    ],
+  });
 }
 
-export const synapse: GraderProfile = {
+export const synapse: GraderProfile<"synapse"> = {
   name: "synapse",
   summary: "Synapse challenge queues: default command, --network none, /input read-only, /output, linux/amd64",
   defaultTimeoutMs: 60 * 60_000,
+  platform: GRADER_PLATFORM,
+  buildDefaults: () => ({}),
+  passEnv: [],
   run,
 };

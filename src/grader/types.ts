@@ -3,8 +3,9 @@
  * will, and say per rule whether it passes.
  */
 
-export const GRADER_PROFILES = ["synapse", "crowdai", "modzy"] as const;
-export type GraderProfileName = (typeof GRADER_PROFILES)[number];
+import type { GraderProfileName } from "./profiles.js";
+
+export type { GraderProfileName };
 
 /** How the Modzy profile reaches the model server: a port published on 127.0.0.1, or the host network. */
 export type ModzyNetworkMode = "auto" | "publish" | "host";

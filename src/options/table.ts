@@ -5,8 +5,8 @@
  * action.yml against this table) and docs/cli.md (src/cli/reference.ts, grouped by stage).
  * Help texts are the CLI's; an input's description is action.yml's.
  */
-import { ENGINE_KINDS } from "../engine/types.js";
-import { GRADER_PROFILES } from "../grader/types.js";
+import { ENGINE_CHOICES_HELP, ENGINE_KINDS } from "../engine/adapters/index.js";
+import { GRADER_PROFILES } from "../grader/profiles.js";
 import { argument, choice, cpuCount, duration, flag, integer, list, negatable, pairs, size, text, words } from "./kinds.js";
 import { option, type OptionRow, type Rule } from "./types.js";
 
@@ -169,7 +169,7 @@ export const OPTION_TABLE: readonly OptionRow[] = [
     stage: "build",
     type: choice(ENGINE_KINDS),
     cli: { flag: "--engine", arg: "<kind>" },
-    help: "BuildKit client: buildx, docker (a Docker < 23 client with DOCKER_BUILDKIT=1) or buildctl (BUILDKIT_HOST)",
+    help: `BuildKit client: ${ENGINE_CHOICES_HELP}`,
     input: { name: "engine", default: "auto", description: `BuildKit client, auto, ${ENGINE_KINDS.slice(0, -1).join(", ")} or ${ENGINE_KINDS.at(-1)}.` },
   }),
   option("docker", { stage: "build", type: text, cli: { flag: "--docker", arg: "<path>", env: "R2D_DOCKER" }, help: "docker client to use" }),

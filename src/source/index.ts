@@ -1,6 +1,6 @@
 import path from "node:path";
-import { execa } from "execa";
 import { AbortError } from "../engine/exec.js";
+import { gitCheckout, gitClone, gitUpdateSubmodules } from "../engine/git.js";
 import { ConfigError } from "../errors.js";
 import { gitRevision } from "./revision.js";
 
@@ -28,18 +28,19 @@ export function redactUrl(url: string): string {
  * A local path as is, or a git URL cloned (at --ref) into `cloneDir()`: an empty folder inside the
  * run's private temp folder (src/run-dir.ts), removed with it on every exit path.
  */
-export async function openSource(repo: string, opts: { ref?: string; signal?: AbortSignal; cloneDir: () => Promise<string> }): Promise<Source> {
+export async function openSource(
+  repo: string,
+  opts: { ref?: string; signal?: AbortSignal; onDebug?: (message: string) => void; cloneDir: () => Promise<string> },
+): Promise<Source> {
+  const git = { signal: opts.signal, onDebug: opts.onDebug };
   if (!isGitUrl(repo)) {
     return { dir: path.resolve(repo), ref: null, revision: await gitRevision(path.resolve(repo)) };
   }
   const dir = await opts.cloneDir();
-  const git = (args: string[]) => execa("git", args, { reject: false, cancelSignal: opts.signal, env: { GIT_TERMINAL_PROMPT: "0" } });
-  const clone = opts.ref
-    ? await git(["clone", "--quiet", "--recurse-submodules", repo, dir])
-    : await git(["clone", "--quiet", "--depth", "1", "--recurse-submodules", "--shallow-submodules", repo, dir]);
+  const clone = await gitClone(repo, dir, { ...git, shallow: !opts.ref });
   if (opts.signal?.aborted) throw new AbortError("the clone was aborted", { cause: opts.signal.reason });
   if (clone.exitCode !== 0) {
-    throw new ConfigError(`could not clone ${redactUrl(repo)}: ${String(clone.stderr).trim().split("\n").pop()}`, {
+    throw new ConfigError(`could not clone ${redactUrl(repo)}: ${clone.stderr.trim().split("\n").pop()}`, {
       location: { file: redactUrl(repo) },
       hint: "check the URL and your access to it (private repositories need git credentials set up)",
     });
@@ -47,13 +48,13 @@ export async function openSource(repo: string, opts: { ref?: string; signal?: Ab
   if (opts.ref) {
     let ok = false;
     for (const candidate of [opts.ref, `origin/${opts.ref}`]) {
-      if ((await git(["-C", dir, "checkout", "--quiet", "--detach", candidate])).exitCode === 0) {
+      if (await gitCheckout(dir, candidate, git)) {
         ok = true;
         break;
       }
     }
     if (!ok) throw new ConfigError(`--ref ${opts.ref} is not a branch, tag or commit of ${redactUrl(repo)}`, { location: { file: "--ref" } });
-    await git(["-C", dir, "submodule", "update", "--init", "--recursive", "--quiet"]);
+    await gitUpdateSubmodules(dir, git);
   }
   return { dir, url: redactUrl(repo), ref: opts.ref ?? null, revision: await gitRevision(dir) };
 }

@@ -1,23 +1,29 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, EngineError } from "../../src/errors.js";
-import { buildCommand, planBuild, progressMode, versionAtLeast } from "../../src/engine/build-command.js";
+import { engineOf } from "../../src/engine/adapters/index.js";
+import { buildCommand as buildCommandIn, buildInvocation, progressMode, versionAtLeast } from "../../src/engine/build-command.js";
 import type { BuildRequest, Command, Engine } from "../../src/engine/types.js";
 
-const classic: Engine = { kind: "docker", client: "/usr/bin/docker", version: "20.10.24+dfsg1", reason: "test" };
-const buildx: Engine = { kind: "buildx", client: "/usr/local/bin/docker", version: "27.3.1", buildxVersion: "0.17.1", reason: "test" };
-const oldBuildx: Engine = { ...buildx, buildxVersion: "0.10.4" };
-const buildctl: Engine = {
-  kind: "buildctl",
+const classic: Engine = engineOf("docker", { client: "/usr/bin/docker", version: "20.10.24+dfsg1", reason: "test" });
+const buildxFields = { client: "/usr/local/bin/docker", version: "27.3.1", buildxVersion: "0.17.1", reason: "test" };
+const buildx: Engine = engineOf("buildx", buildxFields);
+const oldBuildx: Engine = engineOf("buildx", { ...buildxFields, buildxVersion: "0.10.4" });
+const buildctlFields = {
   client: "/usr/local/bin/buildctl",
   dockerClient: "/usr/bin/docker",
   version: "0.13.2",
   buildkitHost: "tcp://127.0.0.1:1234",
   reason: "test",
 };
-const oldBuildctl: Engine = { ...buildctl, version: "0.12.5" };
+const buildctl: Engine = engineOf("buildctl", buildctlFields);
+const oldBuildctl: Engine = engineOf("buildctl", { ...buildctlFields, version: "0.12.5" });
+
+/** Where the context is for the engines that read a folder (buildctl). */
+const CONTEXT_DIR = "/repo";
+const buildCommand = (engine: Engine, req: BuildRequest): Command => buildCommandIn(engine, req, CONTEXT_DIR);
+const planBuild = (engine: Engine, req: BuildRequest) => buildInvocation(engine, req, CONTEXT_DIR);
 
 const base: BuildRequest = {
-  contextDir: "/repo",
   dockerfile: "r2d/Dockerfile",
   tags: ["r2d/x:1"],
   labels: {},
@@ -262,7 +268,7 @@ describe("buildCommand", () => {
     expect(cacheTo).toThrow(/--cache-to/);
     expect(() => buildCommand(classic, { ...base, cacheFrom: ["type=gha"] })).toThrow(/--cache-from/);
     expect(() => buildCommand(buildx, { ...base, push: true, tags: [] })).toThrow(/at least one tag/);
-    expect(() => buildCommand(buildctl, { ...base, contextDir: undefined })).toThrow(/context directory/);
+    expect(() => buildCommandIn(buildctl, base)).toThrow(/context directory/);
     expect(() => buildCommand(buildctl, { ...base, network: "bridge" })).toThrow(ConfigError);
     expect(() => buildCommand({ ...buildctl, dockerClient: undefined }, base)).toThrow(EngineError);
     expect(() => buildCommand(buildx, { ...base, secrets: [{ id: "", src: "/x" }] })).toThrow(/needs both an id and a source file/);

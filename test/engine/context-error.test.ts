@@ -7,9 +7,10 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { afterAll, describe, expect, it } from "vitest";
+import { engineOf } from "../../src/engine/adapters/index.js";
 import { runBuild } from "../../src/engine/build.js";
 import type { BuildRequest, Engine } from "../../src/engine/types.js";
-import { cleanupTempDirs, tempDir, writeExecutable } from "./helpers.js";
+import { cleanupTempDirs, tarContext, tempDir, writeExecutable } from "./helpers.js";
 
 afterAll(cleanupTempDirs);
 
@@ -28,7 +29,7 @@ describe("runBuild when the context stream fails", () => {
     const dir = await tempDir();
     const record = path.join(dir, "record.txt");
     const client = await writeExecutable(path.join(dir, "docker.cjs"), CLIENT(record));
-    const engine: Engine = { kind: "docker", client, version: "20.10.24+dfsg1", reason: "test" };
+    const engine: Engine = engineOf("docker", { client, version: "20.10.24+dfsg1", reason: "test" });
     const req: BuildRequest = {
       dockerfile: "r2d/Dockerfile",
       tags: ["r2d-test/img:1"],
@@ -46,14 +47,15 @@ describe("runBuild when the context stream fails", () => {
     };
     const swapped = new Error("sub/a.txt changed while the build context was being sent");
     // Whole entries first (what a valid, shorter tar looks like), then the failure.
-    const context = () =>
+    const context = tarContext(() =>
       Readable.from(
         (async function* () {
           yield Buffer.alloc(64 * 1024, 1);
           await new Promise((r) => setTimeout(r, 200));
           throw swapped;
         })(),
-      );
+      ),
+    );
     const err = await runBuild(engine, req, { context, killGraceMs: 2000 }).then(
       () => undefined,
       (e: unknown) => e,

@@ -3,6 +3,7 @@ import { chmod, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import type { ContextSource } from "../../src/engine/types.js";
 
 export const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), "fixtures");
 export const fixture = (name: string): string => path.join(FIXTURES, name);
@@ -50,12 +51,12 @@ export async function readRecord(file: string): Promise<Recorded[]> {
 }
 
 /**
- * A tiny /bin/sh docker client for probe tests: answers `version --format ...`
- * and `buildx version` only (shell builtins only, so PATH may be empty).
+ * A tiny /bin/sh docker client for probe tests: answers `version --format ...`, `buildx version`
+ * and `network inspect ... bridge` only (shell builtins only, so PATH may be empty).
  */
 export async function fakeShDocker(
   file: string,
-  opts: { version: string; buildx?: string; daemonDown?: boolean; notDocker?: boolean },
+  opts: { version: string; buildx?: string; daemonDown?: boolean; notDocker?: boolean; bridge?: boolean },
 ): Promise<string> {
   const server = opts.daemonDown ? "null" : `{"Version":"${opts.version}"}`;
   const versionBranch = opts.notDocker
@@ -69,6 +70,7 @@ export async function fakeShDocker(
   const buildxBranch = opts.buildx
     ? `  echo "github.com/docker/buildx v${opts.buildx} 0123abc"; exit 0`
     : `  echo "docker: unknown command: docker buildx" >&2; exit 1`;
+  const bridgeBranch = opts.bridge ? `  echo bridge; exit 0` : `  echo "Error: No such network: bridge" >&2; exit 1`;
   const script = [
     "#!/bin/sh",
     `if [ "$1" = "version" ]; then`,
@@ -76,6 +78,9 @@ export async function fakeShDocker(
     "fi",
     `if [ "$1" = "buildx" ] && [ "$2" = "version" ]; then`,
     buildxBranch,
+    "fi",
+    `if [ "$1" = "network" ] && [ "$2" = "inspect" ]; then`,
+    bridgeBranch,
     "fi",
     "exit 1",
     "",
@@ -105,4 +110,14 @@ export async function caught<E extends Error = Error>(p: Promise<unknown>): Prom
     },
     (e: unknown) => e as E,
   );
+}
+
+/** A build context given as a tar only (for engines that read a tar on stdin). */
+export function tarContext(tar: () => NodeJS.ReadableStream): ContextSource {
+  return {
+    tar,
+    materialize: async () => {
+      throw new Error("this test's engine reads the context as a tar");
+    },
+  };
 }

@@ -4,23 +4,24 @@
  * and each engine failure told apart from the repository's own (exit 3 vs exit 1).
  */
 import { existsSync } from "node:fs";
-import { readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { BuildError, EngineError } from "../../src/errors.js";
+import { engineOf } from "../../src/engine/adapters/index.js";
 import { runBuild } from "../../src/engine/build.js";
 import { shortStepName } from "../../src/engine/build-failure.js";
 import { clearProbeCache, probeEngine } from "../../src/engine/probe.js";
 import type { BuildRequest, Engine } from "../../src/engine/types.js";
-import { caught, cleanupTempDirs, fakeNodeBin, fixture, readRecord, tempDir, writeExecutable } from "./helpers.js";
+import { caught, cleanupTempDirs, fakeNodeBin, fixture, readRecord, tarContext, tempDir, writeExecutable } from "./helpers.js";
 
 afterAll(cleanupTempDirs);
 beforeEach(() => clearProbeCache());
 
 const IID = `sha256:${"a".repeat(64)}`;
-const context = () => Readable.from([Buffer.alloc(1000, 7)]);
+const context = tarContext(() => Readable.from([Buffer.alloc(1000, 7)]));
 
 async function setup(vars: Record<string, string>, kind: "docker" | "buildx" = "docker") {
   const dir = await tempDir();
@@ -28,8 +29,8 @@ async function setup(vars: Record<string, string>, kind: "docker" | "buildx" = "
   const docker = await fakeNodeBin(dir, "docker", { FAKE_RECORD: recordFile, ...vars });
   const engine: Engine =
     kind === "docker"
-      ? { kind, client: docker, version: "20.10.24+dfsg1", reason: "test" }
-      : { kind, client: docker, version: "27.3.1", buildxVersion: "0.17.1", reason: "test" };
+      ? engineOf(kind, { client: docker, version: "20.10.24+dfsg1", reason: "test" })
+      : engineOf(kind, { client: docker, version: "27.3.1", buildxVersion: "0.17.1", reason: "test" });
   const req: BuildRequest = {
     dockerfile: "r2d/Dockerfile",
     tags: ["r2d-test/img:1"],
@@ -162,6 +163,51 @@ describe("secret files", () => {
     });
     expect(callsAtExit.map((a) => a[0])).toEqual(["build"]);
     expect((await calls()).map((a) => a[0])).toEqual(["build", "tag"]);
+  });
+
+  it("beforeClient runs once the context folder is written, right before the client starts", async () => {
+    const { dir, req } = await setup({});
+    const recordFile = path.join(dir, "buildctl-record.jsonl");
+    const metadata = JSON.stringify({ "containerimage.config.digest": IID });
+    const vars = { FAKE_RECORD: recordFile, FAKE_SAMPLE: fixture("plain-success.txt"), FAKE_METADATA: metadata };
+    const docker = await fakeNodeBin(dir, "docker-for-buildctl", vars);
+    const client = await fakeNodeBin(dir, "buildctl", { ...vars, FAKE_ROLE: "buildctl" });
+    const engine = engineOf("buildctl", { client, dockerClient: docker, version: "0.13.2", reason: "test" });
+    const order: string[] = [];
+    const source = {
+      tar: () => Readable.from([]),
+      materialize: async (into: string) => {
+        order.push("context written");
+        await mkdir(into, { recursive: true });
+      },
+    };
+    await runBuild(engine, req, {
+      context: source,
+      workDir: dir,
+      beforeClient: async () => void order.push(`before the client (${(await readRecord(recordFile)).length} commands run)`),
+      onClientExit: async () => void order.push(`client exited (${(await readRecord(recordFile)).map((c) => c.role).join(", ")})`),
+    });
+    expect(order).toEqual(["context written", "before the client (0 commands run)", "client exited (buildctl)"]);
+  });
+
+  it("an abort between beforeClient and the client still runs onClientExit", async () => {
+    const { engine, req, calls } = await setup({ FAKE_SAMPLE: fixture("plain-success.txt") });
+    const ac = new AbortController();
+    const order: string[] = [];
+    const err = await caught(
+      runBuild(engine, req, {
+        context,
+        signal: ac.signal,
+        beforeClient: () => {
+          order.push("before");
+          ac.abort();
+        },
+        onClientExit: () => void order.push("exit"),
+      }),
+    );
+    expect(err.name).toBe("AbortError");
+    expect(order).toEqual(["before", "exit"]);
+    expect(await calls()).toEqual([]);
   });
 });
 

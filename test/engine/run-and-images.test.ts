@@ -1,6 +1,7 @@
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { EngineError } from "../../src/errors.js";
+import { engineOf } from "../../src/engine/adapters/index.js";
 import { formatCommand } from "../../src/engine/exec.js";
 import { inspectImage, parseHistory, parseLoadOutput, parsePushDigest, pushCommand, pushImage, removeImage } from "../../src/engine/image.js";
 import { runCommand, runContainer } from "../../src/engine/run.js";
@@ -9,9 +10,9 @@ import { caught, cleanupTempDirs, fakeNodeBin, readRecord, tempDir } from "./hel
 
 afterAll(cleanupTempDirs);
 
-const classic: Engine = { kind: "docker", client: "/usr/bin/docker", version: "20.10.24", reason: "t" };
-const buildx: Engine = { kind: "buildx", client: "/usr/local/bin/docker", version: "27.3.1", buildxVersion: "0.17.1", reason: "t", env: { DOCKER_HOST: "tcp://127.0.0.1:2375" } };
-const buildctl: Engine = { kind: "buildctl", client: "/usr/bin/buildctl", dockerClient: "/usr/bin/docker", version: "0.13.2", reason: "t" };
+const classic: Engine = engineOf("docker", { client: "/usr/bin/docker", version: "20.10.24", reason: "t" });
+const buildx: Engine = engineOf("buildx", { client: "/usr/local/bin/docker", version: "27.3.1", buildxVersion: "0.17.1", reason: "t", env: { DOCKER_HOST: "tcp://127.0.0.1:2375" } });
+const buildctl: Engine = engineOf("buildctl", { client: "/usr/bin/buildctl", dockerClient: "/usr/bin/docker", version: "0.13.2", reason: "t" });
 const buildctlAlone: Engine = { ...buildctl, dockerClient: undefined };
 
 const base: RunRequest = { image: "r2d/x:1", command: [], env: [], publish: [], volumes: [], remove: true, interactive: false, tty: false };
@@ -86,7 +87,7 @@ async function fakeEngine(vars: Record<string, string> = {}): Promise<{ engine: 
   const dir = await tempDir();
   const recordFile = path.join(dir, "record.jsonl");
   const docker = await fakeNodeBin(dir, "docker", { FAKE_RECORD: recordFile, ...vars });
-  return { engine: { kind: "docker", client: docker, version: "20.10.24", reason: "t" }, record: () => readRecord(recordFile) };
+  return { engine: engineOf("docker", { client: docker, version: "20.10.24", reason: "t" }), record: () => readRecord(recordFile) };
 }
 
 describe("runContainer", () => {

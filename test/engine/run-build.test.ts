@@ -1,13 +1,14 @@
 import { existsSync, readFileSync } from "node:fs";
-import { readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { afterAll, describe, expect, it } from "vitest";
 import { BuildError, EngineError } from "../../src/errors.js";
+import { engineOf } from "../../src/engine/adapters/index.js";
 import { buildCommand } from "../../src/engine/build-command.js";
 import { runBuild } from "../../src/engine/build.js";
-import type { BuildRequest, Engine, ProgressEvent } from "../../src/engine/types.js";
-import { caught, cleanupTempDirs, fakeNodeBin, fixture, readRecord, tempDir } from "./helpers.js";
+import type { BuildRequest, Engine, ProgressEvent, RunBuildOptions } from "../../src/engine/types.js";
+import { caught, cleanupTempDirs, fakeNodeBin, fixture, readRecord, tarContext, tempDir } from "./helpers.js";
 
 afterAll(cleanupTempDirs);
 
@@ -19,15 +20,14 @@ async function setup(vars: Record<string, string>, kind: Engine["kind"] = "docke
   const docker = await fakeNodeBin(dir, "docker", { FAKE_RECORD: recordFile, ...vars });
   let engine: Engine;
   if (kind === "docker") {
-    engine = { kind, client: docker, version: "20.10.24+dfsg1", reason: "test" };
+    engine = engineOf(kind, { client: docker, version: "20.10.24+dfsg1", reason: "test" });
   } else if (kind === "buildx") {
-    engine = { kind, client: docker, version: "27.3.1", buildxVersion: "0.17.1", reason: "test" };
+    engine = engineOf(kind, { client: docker, version: "27.3.1", buildxVersion: "0.17.1", reason: "test" });
   } else {
     const buildctl = await fakeNodeBin(dir, "buildctl", { FAKE_RECORD: recordFile, FAKE_ROLE: "buildctl", ...vars });
-    engine = { kind, client: buildctl, dockerClient: docker, version: "0.13.2", buildkitHost: "tcp://127.0.0.1:1234", reason: "test" };
+    engine = engineOf(kind, { client: buildctl, dockerClient: docker, version: "0.13.2", buildkitHost: "tcp://127.0.0.1:1234", reason: "test" });
   }
   const req: BuildRequest = {
-    contextDir: dir,
     dockerfile: "r2d/Dockerfile",
     tags: ["r2d-test/img:1"],
     labels: { "repo2docker.ref": "abc" },
@@ -45,7 +45,7 @@ async function setup(vars: Record<string, string>, kind: Engine["kind"] = "docke
   return { dir, engine, req, record: () => readRecord(recordFile) };
 }
 
-const context = (bytes = 10_000) => () => Readable.from([Buffer.alloc(bytes, 7)]);
+const context = (bytes = 10_000) => tarContext(() => Readable.from([Buffer.alloc(bytes, 7)]));
 
 async function rejection<T extends Error>(p: Promise<unknown>, cls: new (...a: never[]) => T): Promise<T> {
   const err = await p.then(
@@ -173,8 +173,23 @@ describe("runBuild with a fake docker", () => {
 
   it("builds with buildctl from the context directory, then docker-loads the tarball", async () => {
     const metadata = { "containerimage.config.digest": IID, "containerimage.descriptor": { mediaType: "x" } };
-    const { engine, req, record } = await setup({ FAKE_SAMPLE: fixture("plain-success.txt"), FAKE_METADATA: JSON.stringify(metadata) }, "buildctl");
-    const result = await runBuild(engine, req, {});
+    const { dir, engine, req, record } = await setup({ FAKE_SAMPLE: fixture("plain-success.txt"), FAKE_METADATA: JSON.stringify(metadata) }, "buildctl");
+    const workDir = path.join(dir, "work");
+    await mkdir(workDir);
+    const materialized: string[] = [];
+    const source = {
+      tar: () => {
+        throw new Error("buildctl reads a folder, not a tar");
+      },
+      materialize: async (into: string) => {
+        materialized.push(into);
+        await mkdir(into, { recursive: true });
+        await writeFile(path.join(into, "marker"), "context");
+      },
+    };
+    const result = await runBuild(engine, req, { context: source, workDir });
+    expect(materialized).toEqual([path.join(workDir, "context")]);
+    expect(existsSync(path.join(workDir, "context")), "the context folder is removed after the build").toBe(false);
     expect(result.imageId).toBe(IID);
     expect(await readFile(req.iidFile, "utf8")).toBe(IID); // written for the client that has no --iidfile
     const calls = await record();
@@ -183,6 +198,8 @@ describe("runBuild with a fake docker", () => {
       ["docker", "load"],
       ["docker", "tag"],
     ]);
+    expect(calls[0]?.argv).toContain(`context=${path.join(workDir, "context")}`);
+    expect(calls[0]?.argv).toEqual(buildCommand(engine, req, path.join(workDir, "context")).args);
     expect(calls[1]?.argv).toEqual(["load", "-i", `${req.iidFile}.docker.tar`]);
     expect(calls[2]?.argv).toEqual(["tag", IID, "r2d-test/img:1"]);
     expect(existsSync(`${req.iidFile}.docker.tar`)).toBe(false);
@@ -232,8 +249,8 @@ describe("runBuild with a fake docker", () => {
           this.destroy(new Error("cannot read repo/file.bin"));
         },
       });
-    await expect(runBuild(engine, req, { context: broken })).rejects.toThrow("cannot read repo/file.bin");
-    await expect(runBuild(engine, req, {})).rejects.toThrow(TypeError);
+    await expect(runBuild(engine, req, { context: tarContext(broken) })).rejects.toThrow("cannot read repo/file.bin");
+    await expect(runBuild(engine, req, {} as RunBuildOptions)).rejects.toThrow(TypeError);
   });
 
   it("passes on an exception from onEvent", async () => {

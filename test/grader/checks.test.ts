@@ -10,9 +10,9 @@ import {
   timeoutCheck,
   userCheck,
 } from "../../src/grader/checks.js";
-import type { ContainerOutcome } from "../../src/grader/container.js";
+import type { ContainerOutcome } from "../../src/engine/container.js";
 import { entryPointCheck, outputFileCheck } from "../../src/grader/crowdai.js";
-import { expectStatus, shapeProblem } from "../../src/grader/modzy.js";
+import { expectStatus, shapeProblem } from "../../src/grader/modzy-http.js";
 import { networkCheck, outputsCheck } from "../../src/grader/synapse.js";
 import type { BuildPlan } from "../../src/plan/types.js";
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { buildRepo } from "../../src/build-repo.js";
-import { ENGINE_KINDS } from "../../src/engine/types.js";
+import { ENGINE_KINDS } from "../../src/engine/index.js";
 import { ConfigError } from "../../src/errors.js";
-import { GRADER_PROFILES } from "../../src/grader/types.js";
+import { GRADER_PROFILES } from "../../src/grader/index.js";
 import {
   checkBuildRepoOptions,
   checkRules,

@@ -5,6 +5,7 @@
  * rest, JSON arrays for COPY/CMD/ENTRYPOINT), and every RUN passes `bash -n`.
  */
 import { describe, expect, it } from "vitest";
+import { engineOf } from "../../src/engine/adapters/index.js";
 import { buildCommand } from "../../src/engine/build-command.js";
 import type { BuildRequest, Engine } from "../../src/engine/types.js";
 import { ConfigError, planRepo } from "../../src/index.js";
@@ -100,7 +101,7 @@ describe("hostile values straight into the facts and the plan (quoting alone)", 
 
 describe("values that never reach the Dockerfile", () => {
   it("labels and build arguments go to the builder as single argv elements, never through a shell", () => {
-    const engine: Engine = { kind: "docker", client: "/usr/bin/docker", version: "20.10.24", reason: "test" };
+    const engine: Engine = engineOf("docker", { client: "/usr/bin/docker", version: "20.10.24", reason: "test" });
     const req = (v: string): BuildRequest => ({
       dockerfile: "r2d/Dockerfile", tags: ["r2d/x:1"], labels: { l: v }, buildArgs: { B: v }, secrets: [], cacheFrom: [], cacheTo: [],
       noCache: false, push: false, load: true, iidFile: "/o/iid", metadataFile: "/o/m.json", progress: "plain",

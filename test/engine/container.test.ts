@@ -1,8 +1,10 @@
+/** The pure parts of the grader's container harness: its `docker run` line, `docker diff`, the memory cgroup files. */
 import { describe, expect, it } from "vitest";
+import { engineOf } from "../../src/engine/adapters/index.js";
+import { gradedRunCommand, memoryFiles, parseDiff } from "../../src/engine/container.js";
 import type { Engine } from "../../src/engine/types.js";
-import { gradedRunCommand, memoryFiles, parseDiff } from "../../src/grader/container.js";
 
-const engine: Engine = { kind: "docker", client: "/usr/bin/docker", version: "20.10.24", reason: "test", env: { DOCKER_HOST: "unix:///x.sock" } };
+const engine: Engine = engineOf("docker", { client: "/usr/bin/docker", version: "20.10.24", reason: "test", env: { DOCKER_HOST: "unix:///x.sock" } });
 
 describe("gradedRunCommand", () => {
   it("names the container, never --rm, and caps swap at the memory limit", () => {

@@ -1,6 +1,7 @@
+/** The Modzy grader's HTTP client: JSON or text bodies, errors as values, loopback only. */
 import { createServer, type Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { call, freePort } from "../../src/grader/modzy.js";
+import { call, freePort } from "../../src/grader/modzy-http.js";
 
 describe("the Modzy HTTP client", () => {
   let server: Server;

@@ -1,0 +1,22 @@
+/**
+ * The build context as the engine takes it: one selection, sent as a tar (docker, buildx read it
+ * on stdin) or written into a folder (buildctl reads a directory). The engine picks the form.
+ */
+import { materializeContext } from "./materialize.js";
+import { contextTar } from "./tar.js";
+import type { ContextSelection, ExtraFile } from "./types.js";
+
+export interface ContextSource {
+  /** The context as a tar stream. */
+  tar(): NodeJS.ReadableStream;
+  /** The context written into `dir` (which must not exist, or be empty). */
+  materialize(dir: string): Promise<void>;
+}
+
+/** The selection under `prefix`, with the generated files (`extra`) beside it. */
+export function contextSource(selection: ContextSelection, opts: { prefix: string; extra: ExtraFile[] }): ContextSource {
+  return {
+    tar: () => contextTar(selection, opts),
+    materialize: (dir) => materializeContext(selection, { ...opts, dir }),
+  };
+}

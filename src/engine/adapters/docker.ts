@@ -1,0 +1,84 @@
+/**
+ * `docker`: a classic docker client older than 23, building with BuildKit through
+ * `DOCKER_BUILDKIT=1 docker build`. Prints plain progress only, exports one image (loaded; pushed
+ * with `docker push` afterwards), can use only images as a cache source and exports none. Docker
+ * 23+ refuses DOCKER_BUILDKIT=1 without buildx (and otherwise uses the legacy builder).
+ */
+import { ConfigError, EngineError } from "../../errors.js";
+import { buildkitProgressReader } from "../progress-rawjson.js";
+import type { BuildRequest, Engine, EngineFields } from "../types.js";
+import { dockerBuildFlags, parseSpec } from "./build-flags.js";
+import { dockerCandidateLines, dockerDaemon, findDockerClient, isBefore23, type DockerCandidate } from "./docker-client.js";
+import type { BuildInvocation, EngineAdapter, ProbeContext } from "./types.js";
+
+function rejectDocker(c: DockerCandidate): string | undefined {
+  if (c.unusable) return c.unusable;
+  if (isBefore23(c.version)) return undefined;
+  return `Docker ${c.version} client is 23 or newer: its classic \`docker build\` no longer builds with BuildKit (DOCKER_BUILDKIT=1 is refused without buildx)`;
+}
+
+/** `--cache-from` of the classic client: images only (a registry spec becomes its ref). */
+function cacheSources(req: BuildRequest): string[] {
+  return req.cacheFrom.map((c) => {
+    const spec = parseSpec(c);
+    if (!spec) return c;
+    if ((spec.type ?? "registry") === "registry" && spec.ref) return spec.ref;
+    throw new ConfigError(`the classic docker client can only use an image as a cache source, not ${c}`, {
+      location: { file: "--cache-from" },
+      hint: "name an image (REGISTRY/REPO:TAG), or install the buildx plugin for other cache types",
+    });
+  });
+}
+
+function invocation(engine: Engine, req: BuildRequest): BuildInvocation {
+  if (req.cacheTo.length > 0) {
+    throw new ConfigError(`the classic docker client (${engine.client} ${engine.version}) cannot export a build cache`, {
+      location: { file: "--cache-to" },
+      hint: "install the buildx plugin or use buildctl to export a cache, or leave out --cache-to",
+    });
+  }
+  const flags = dockerBuildFlags(req, { tags: [], allowHostNetwork: false, cacheFrom: cacheSources(req), cacheTo: [], exports: [] });
+  const args = ["build", "--progress=plain", "--iidfile", req.iidFile, ...flags];
+  return {
+    build: { file: engine.client, args, env: { ...engine.env, DOCKER_BUILDKIT: "1" }, stdin: "context-tar" },
+    progress: "plain",
+    tagAfter: [...req.tags],
+    pushAfter: req.push ? [...req.tags] : [],
+    iidFromMetadata: false,
+  };
+}
+
+function make(fields: EngineFields, bridgeNetwork: Promise<boolean>): Engine {
+  return { ...fields, kind: "docker", capabilities: docker.capabilities(fields, { bridgeNetwork }) };
+}
+
+export const docker: EngineAdapter<"docker"> = {
+  kind: "docker",
+  note: "a Docker < 23 client with DOCKER_BUILDKIT=1",
+  installAdvice: "a Docker client older than 23, which builds with BuildKit through DOCKER_BUILDKIT=1 (e.g. Debian bookworm's docker.io, /usr/bin/docker 20.10)",
+  clientIsDocker: true,
+  rejectDocker,
+
+  async find(ctx: ProbeContext, forced: boolean): Promise<Engine | undefined> {
+    const found = await findDockerClient(ctx, rejectDocker);
+    if (!found) return undefined;
+    const c = found.client;
+    const why = `${c.path} is Docker ${c.version} (older than 23), which builds with BuildKit through DOCKER_BUILDKIT=1`;
+    const reason = `${forced ? "--engine docker: " : ""}${why}${forced ? "" : "; no docker client with the buildx plugin was found"}${ctx.skippedNote(found.dockers, c.path)}`;
+    return make({ client: c.path, version: c.version ?? "", serverVersion: c.serverVersion, env: ctx.engineEnv, reason }, found.bridgeNetwork);
+  },
+
+  async notFound(ctx: ProbeContext): Promise<EngineError> {
+    const lines = dockerCandidateLines(await ctx.dockers(), rejectDocker).join("\n");
+    return new EngineError(`--engine docker: no docker client older than 23 was found. Looked at:\n${lines}`, {
+      hint: `install a Docker client older than 23 (e.g. Debian bookworm's docker.io), or use --engine buildx; ${ctx.nameHint}`,
+    });
+  },
+
+  candidateLines: async () => [],
+
+  capabilities: (_fields, probed) => ({ progress: ["plain"], multipleExports: false, bridgeNetwork: probed.bridgeNetwork, context: "tar" }),
+  invocation,
+  progressReader: buildkitProgressReader,
+  daemon: dockerDaemon,
+};
