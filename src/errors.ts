@@ -83,11 +83,17 @@ export function quoteForMessage(text: string, max = 100): string {
 const NAMED_ESCAPES: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
 
 function escapeChar(c: string): string {
-  if (NAMED_ESCAPES[c]) return NAMED_ESCAPES[c]!;
+  if (NAMED_ESCAPES[c]) return NAMED_ESCAPES[c];
   // Cc: C0/C1 controls and DEL; Cf: bidi overrides, zero-width joiners, BOM; Zl/Zp: line separators; Cs: lone surrogates.
   if (/^[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]$/u.test(c)) {
     const code = c.codePointAt(0)!;
     return code <= 0xff ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u{${code.toString(16)}}`;
   }
   return c;
+}
+
+/** What was thrown, as an Error (a thrown string or value becomes its message). */
+export function asError(thrown: unknown): Error {
+  if (thrown instanceof Error) return thrown;
+  return new Error(typeof thrown === "string" ? thrown : JSON.stringify(thrown) ?? "undefined");
 }

@@ -22,7 +22,7 @@ export { checkImageName, defaultImageName } from "./image-name.js";
 export { gradeImage, formatGradeReport, gradeJson, GRADER_PROFILES } from "./grader/index.js";
 export type { GradeCheck, GradeResult, GraderOptions, GraderProfileName } from "./grader/index.js";
 
-export interface PlanRepoOptions extends Omit<BuildRepoOptions, "build"> {}
+export type PlanRepoOptions = Omit<BuildRepoOptions, "build">;
 
 export interface PlannedRepo {
   facts: RepoFacts;

@@ -88,7 +88,7 @@ export function makeScrubber(opts: RunSecretOptions): (text: string) => string {
 /** A copy of `value` with every string in it scrubbed (for events written as JSON). */
 export function scrubDeep<T>(value: T, scrub: (text: string) => string): T {
   if (typeof value === "string") return scrub(value) as T;
-  if (Array.isArray(value)) return value.map((v) => scrubDeep(v, scrub)) as T;
+  if (Array.isArray(value)) return value.map((v: unknown) => scrubDeep(v, scrub)) as T;
   if (value && typeof value === "object") {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, scrubDeep(v, scrub)])) as T;
   }
@@ -100,7 +100,7 @@ export function scrubError<T>(err: T, scrub: (text: string) => string): T {
   if (err && typeof err === "object") {
     const e = err as { message?: unknown; stack?: unknown; log?: unknown };
     for (const key of ["message", "stack", "log"] as const) {
-      if (typeof e[key] === "string") Object.defineProperty(e, key, { value: scrub(e[key] as string), writable: true, configurable: true });
+      if (typeof e[key] === "string") Object.defineProperty(e, key, { value: scrub(e[key]), writable: true, configurable: true });
     }
   }
   return err;

@@ -39,7 +39,7 @@ describe.each(cases)("fixture %s", (name) => {
     const parsed = DockerfileParser.parse(dockerfile);
     expect(parsed.getFROMs().length).toBeGreaterThan(0);
     const errors = validate(dockerfile).filter((d) => d.severity === 1);
-    expect(errors.map((e) => `${e.range.start.line + 1}: ${e.message}`)).toEqual([]);
+    expect(errors.map((e) => `${e.range.start.line + 1}: ${typeof e.message === "string" ? e.message : e.message.value}`)).toEqual([]);
     if (plan.buildpack !== "dockerfile") {
       const names = parsed.getInstructions().map((i) => i.getKeyword());
       // Dependencies are installed before the repository is copied, and the image ends as the user.

@@ -30,7 +30,7 @@ export interface ActionIo {
 
 /** r2d's messages name command-line flags; in the action the same settings are inputs (`--user-id` → `user-id`). */
 export function inActionTerms(text: string): string {
-  return text.replace(/(^|[\s(/"'`])--([a-z][a-z-]*)/g, (m, before: string, flag: string) => ((INPUT_NAMES as readonly string[]).includes(flag) ? `${before}${flag}` : m));
+  return text.replace(/(^|[\s(/"'`])--([a-z][a-z-]*)/g, (m, before: string, flag: string) => ((INPUT_NAMES).includes(flag) ? `${before}${flag}` : m));
 }
 
 /** Build progress for the step log: finished steps, the builder's output, warnings as annotations. */
@@ -79,8 +79,9 @@ export async function runAction(env: Env, io: ActionIo): Promise<number> {
     if (inputs.runCheck) {
       const run = result.run ?? { exitCode: 1, stdout: "", stderr: "the image did not run" };
       outcome.check = { command: inputs.runCheck, ...run };
-      await group(io, `r2d: run check (exit code ${run.exitCode})`, async () => {
+      await group(io, `r2d: run check (exit code ${run.exitCode})`, () => {
         io.write(`$ ${inputs.runCheck}\n${run.stdout}${run.stdout && !run.stdout.endsWith("\n") ? "\n" : ""}${run.stderr}${run.stderr && !run.stderr.endsWith("\n") ? "\n" : ""}`);
+        return Promise.resolve();
       });
     }
 

@@ -32,7 +32,7 @@ export function pythonFromRequires(spec: string, file: string): string | null {
       const m = /^(~=|==|!=|<=|>=|<|>)\s*([\d.]+)(\.\*)?$/.exec(c);
       if (!m) throw new ConfigError(`requires-python "${spec}" is not a version specifier r2d understands`, { location: { file }, hint: 'write for example requires-python = ">=3.9"' });
       const [, op, v, star] = m;
-      const full = semver.coerce(v!)!.version;
+      const full = semver.coerce(v)!.version;
       if (op === "~=") return `>=${full} <${semver.inc(full, v!.split(".").length > 2 ? "minor" : "major")}`;
       if (op === "==" && (star || v!.split(".").length < 3)) return `${v}.x`;
       if (op === "==") return full;

@@ -19,7 +19,7 @@ import fs from "node:fs";
 import fsp from "node:fs/promises";
 import type { Dirent, Stats } from "node:fs";
 import path from "node:path";
-import { ConfigError } from "../errors.js";
+import { asError, ConfigError } from "../errors.js";
 import { DirHandles, type DirHandle } from "./dir-handles.js";
 import { readIgnoreFile } from "./ignore-file.js";
 import { makeRule, normalizeLine, readIgnoreLines, RuleSet, type Evaluation, type Rule } from "./patterns.js";
@@ -504,7 +504,7 @@ async function selectOpened(
     // are closed afterwards, and a closed number could be reused by an unrelated open meanwhile.
     const settle = (): void => {
       if (inFlight > 0) return;
-      if (failure) reject(failure.err);
+      if (failure) reject(asError(failure.err));
       else if (pending.length === 0) resolve();
     };
     const pump = (): void => {

@@ -21,7 +21,7 @@ export function parsePipfile(text: string, file = "Pipfile"): Pipfile {
   let version: string | undefined;
   let versionLine: number | undefined;
   for (const key of ["python_version", "python_full_version"]) {
-    const v = (requires as Record<string, unknown> | undefined)?.[key];
+    const v = (requires)?.[key];
     if (v !== undefined && typeof v !== "string") {
       throw wrong(`${key} must be a string, not ${describeTomlValue(v)}`, tomlKeyLine(text, "requires", key), `quote it: ${key} = "3.11"`);
     }
@@ -99,9 +99,9 @@ export function parsePipfileLock(text: string, file = "Pipfile.lock"): Pipfile {
   const wrong = (what: string, key: string) => new ConfigError(what, { location: { file, line: lineOf(key) }, hint: "regenerate it with `pipenv lock`" });
   const meta = data._meta;
   if (meta !== undefined && !isTable(meta)) throw wrong("_meta must be an object", "_meta");
-  const requires = (meta as Record<string, unknown> | undefined)?.requires;
+  const requires = (meta)?.requires;
   if (requires !== undefined && !isTable(requires)) throw wrong("_meta.requires must be an object", "requires");
-  const version = (requires as Record<string, unknown> | undefined)?.python_version;
+  const version = (requires)?.python_version;
   if (version !== undefined && typeof version !== "string") throw wrong("_meta.requires.python_version must be a string", "python_version");
   let hasLocalReferences = false;
   for (const group of ["default", "develop"]) {

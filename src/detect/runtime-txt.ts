@@ -62,7 +62,7 @@ export function parseRuntimeTxt(text: string, file = "runtime.txt"): RuntimeTxt 
 /** A YYYY-MM-DD that exists in the calendar (no 2031-13-45, no 2023-02-29). */
 function isCalendarDate(date: string): boolean {
   const [y, m, d] = date.split("-").map(Number);
-  const t = new Date(Date.UTC(y!, m! - 1, d!));
+  const t = new Date(Date.UTC(y!, m! - 1, d));
   return t.getUTCFullYear() === y && t.getUTCMonth() === m! - 1 && t.getUTCDate() === d;
 }
 

@@ -14,7 +14,7 @@ export const TOML_MAX_DEPTH = 32;
 export function parseTomlFile(text: string, file: string, hint: string): Record<string, unknown> {
   toml ??= requireCjs("smol-toml") as typeof SmolToml;
   try {
-    return toml.parse(text, { maxDepth: TOML_MAX_DEPTH }) as Record<string, unknown>;
+    return toml.parse(text, { maxDepth: TOML_MAX_DEPTH });
   } catch (err) {
     if (err instanceof toml.TomlError) {
       // The first line only: the library's following lines quote the source.

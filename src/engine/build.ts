@@ -9,7 +9,7 @@
  */
 import { lstat, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { EngineError } from "../errors.js";
+import { asError, EngineError } from "../errors.js";
 import { adapterOf, type BuildInvocation } from "./adapters/index.js";
 import { buildInvocation } from "./build-command.js";
 import { buildFailure } from "./build-failure.js";
@@ -100,11 +100,11 @@ async function build(engine: Engine, req: BuildRequest, inv: BuildInvocation, op
     throw aborted(opts.signal);
   }
   const started = Date.now();
-  let proc: RunningProcess | undefined;
-  const stopClient = (): void => proc?.stop();
+  // Called only once the client runs (from the output handlers and the context pipe).
+  const stopClient = (): void => proc.stop();
   const out = collectOutput(adapterOf(engine.kind).progressReader(inv.progress), opts.onEvent, stopClient, onImage);
   const tar = cmd.stdin === "context-tar";
-  proc = startProcess(cmd, {
+  const proc: RunningProcess = startProcess(cmd, {
     label: "build",
     onDebug: opts.onDebug,
     group: true,
@@ -132,7 +132,7 @@ async function build(engine: Engine, req: BuildRequest, inv: BuildInvocation, op
     if (made) await discardUntaggedImage(engine, made, { onDebug: opts.onDebug }).catch(() => {});
     throw aborted(opts.signal);
   }
-  if (out.callbackError !== undefined) throw out.callbackError;
+  if (out.callbackError !== undefined) throw asError(out.callbackError);
   if (context?.error() !== undefined) throw context.error();
   if (result.spawnError !== undefined) {
     throw new EngineError(`cannot run ${cmd.file}: ${result.spawnError}`, { hint: "name a working client with --docker PATH (or R2D_DOCKER)", cause: result });

@@ -95,10 +95,11 @@ function dockerFor(engine: Engine, onDebug: DebugLog): Docker {
 /** What `docker inspect` and `docker diff` say about an exited container. */
 async function readOutcome(docker: Docker, name: string, client: ProcessExit, wallMs: number) {
   const st = await docker(["inspect", "--format", "{{json .State}}", name]);
-  let state: { ExitCode?: number; OOMKilled?: boolean; StartedAt?: string; FinishedAt?: string; Error?: string } | null = null;
+  type State = { ExitCode?: number; OOMKilled?: boolean; StartedAt?: string; FinishedAt?: string; Error?: string };
+  let state: State | null = null;
   if (st.exitCode === 0) {
     try {
-      state = JSON.parse(st.stdout);
+      state = JSON.parse(st.stdout) as State;
     } catch {
       state = null;
     }

@@ -148,9 +148,9 @@ export function createRawJsonProgressParser(): ProgressParser {
       const v = obj[key];
       return Array.isArray(v) ? v.filter(isObject) : [];
     };
-    for (const v of list("vertexes")) out.push(...vertexEvents(vertexes, v as RawVertex));
-    for (const l of list("logs")) out.push(...onLog(l as RawLog));
-    for (const w of list("warnings")) out.push(...onWarning(w as RawWarning));
+    for (const v of list("vertexes")) out.push(...vertexEvents(vertexes, v));
+    for (const l of list("logs")) out.push(...onLog(l));
+    for (const w of list("warnings")) out.push(...onWarning(w));
     return out;
   };
 

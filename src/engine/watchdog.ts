@@ -78,7 +78,7 @@ function watchdogInput(): NodeJS.WritableStream | undefined {
 
 /** Sends one registration; returns the function that ends it (a no-op when it could not be sent). */
 function register(entry: string): () => void {
-  // eslint-disable-next-line no-control-regex
+   
   if (/[\u0000-\u001f\u007f]/.test(entry)) return () => {};
   const input = watchdogInput();
   if (!input) return () => {};

@@ -55,8 +55,8 @@ export function jsonDifference(a: unknown, b: unknown, at = "$"): string | null 
     return null;
   }
   if (a && b && typeof a === "object" && typeof b === "object") {
-    const ka = Object.keys(a as object).sort();
-    const kb = Object.keys(b as object).sort();
+    const ka = Object.keys(a).sort();
+    const kb = Object.keys(b).sort();
     const missing = ka.filter((k) => !kb.includes(k));
     if (missing.length) return `${at}: missing key ${JSON.stringify(missing[0])}`;
     const extra = kb.filter((k) => !ka.includes(k));

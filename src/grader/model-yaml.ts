@@ -73,7 +73,7 @@ function get(obj: unknown, ...keys: string[]): unknown {
 }
 
 function names(section: unknown): string[] {
-  if (Array.isArray(section)) return section.map((s) => (typeof s === "string" ? s : String(get(s, "name") ?? ""))).filter(Boolean);
+  if (Array.isArray(section)) return section.map((s) => (typeof s === "string" ? s : scalarText(get(s, "name")))).filter(Boolean);
   if (section && typeof section === "object") return Object.keys(section);
   return [];
 }
@@ -94,7 +94,7 @@ export function parseModelYaml(text: string): ModelYaml {
 
   const mem = get(doc, "resources", "memory", "size") ?? get(doc, "resources", "memory");
   if (mem !== undefined && mem !== null && typeof mem !== "object") {
-    const bytes = parseMemorySize(String(mem));
+    const bytes = parseMemorySize(scalarText(mem));
     if (bytes === undefined || bytes <= 0) throw bad("resources.memory.size", mem, "512M");
     out.memoryBytes = bytes;
     out.memory = dockerMemory(bytes);
@@ -114,9 +114,17 @@ export function parseModelYaml(text: string): ModelYaml {
   for (const [key, field] of [["status", "statusTimeoutMs"], ["run", "runTimeoutMs"]] as const) {
     const v = get(doc, "timeout", key);
     if (v === undefined || v === null) continue;
-    const ms = parseDuration(String(v));
+    const ms = parseDuration(scalarText(v));
     if (ms === undefined || ms <= 0) throw bad(`timeout.${key}`, v, "20s");
     out[field] = ms;
   }
   return out;
+}
+
+/** A YAML scalar as text (a mapping or list as JSON, never "[object Object]"). */
+export function scalarText(v: unknown): string {
+  if (v === undefined || v === null) return "";
+  if (typeof v === "string") return v;
+  if (typeof v === "number" || typeof v === "boolean" || typeof v === "bigint") return String(v);
+  return JSON.stringify(v);
 }

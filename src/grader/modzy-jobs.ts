@@ -8,7 +8,7 @@ import { ConfigError } from "../errors.js";
 import { clip, expectedCheck, humanDuration, listSome } from "./checks.js";
 import { compareOutputs } from "./compare.js";
 import { listFiles, type ModzyCase } from "./data.js";
-import { parseModelYaml, type ModelYaml } from "./model-yaml.js";
+import { parseModelYaml, scalarText, type ModelYaml } from "./model-yaml.js";
 import { call, expectStatus } from "./modzy-http.js";
 import { writableDir } from "./profile.js";
 import type { GradeCheck } from "./types.js";
@@ -84,7 +84,7 @@ export async function runErrorCase(base: string, p: PreparedCase, runTimeoutMs: 
   const check = expectStatus(name, r, 422, "POST /run with an invalid input", "inputs the model cannot process get HTTP 422 with a message that says why");
   const want = p.c.errorMessage ?? "";
   if (!check.passed || !want) return check;
-  const msg = String((("error" in r ? {} : r.json) as { message?: unknown } | undefined)?.message ?? "");
+  const msg = scalarText((("error" in r ? {} : r.json) as { message?: unknown } | undefined)?.message);
   if (!msg.includes(want)) {
     return { name, passed: false, reason: `HTTP 422, but the message ${JSON.stringify(clip(msg, 100))} does not contain ${JSON.stringify(clip(want, 100))}`, hint: "the expected text comes from the case's message.txt" };
   }

@@ -54,7 +54,7 @@ export async function readTar(stream: NodeJS.ReadableStream): Promise<TarEntry[]
     ex.on("error", reject);
     stream.on("error", reject);
   });
-  (stream as NodeJS.ReadableStream).pipe(ex as unknown as NodeJS.WritableStream);
+  (stream).pipe(ex);
   await done;
   return out;
 }

@@ -374,7 +374,7 @@ describe("selectContext: entries swapped during the walk", () => {
     const { root, outside } = await setup({ "sub/a.txt": MINE, "b.txt": "bbb" });
     const realStat = fsSync.statSync;
     vi.spyOn(fsSync, "statSync").mockImplementation(((p: fsSync.PathLike, o?: fsSync.StatSyncOptions) =>
-      String(p).startsWith("/proc/self/fd/") ? undefined : realStat(p, o)) as typeof fsSync.statSync);
+      String(p).startsWith("/proc/self/fd/") ? undefined : realStat(p, o)));
     const readdir = vi.spyOn(fs, "readdir");
     const sel = await selectContext({ root });
     expect(readdir.mock.calls.map((c) => String(c[0]))).toEqual(expect.arrayContaining([root, path.join(root, "sub")]));

@@ -26,8 +26,8 @@ export function startCli(cli: string, args: string[], env: Record<string, string
   let stderr = "";
   let partial = "";
   const waiters = new Set<() => void>();
-  child.stdout!.setEncoding("utf8");
-  child.stdout!.on("data", (chunk: string) => {
+  child.stdout.setEncoding("utf8");
+  child.stdout.on("data", (chunk: string) => {
     partial += chunk;
     const lines = partial.split("\n");
     partial = lines.pop() ?? "";
@@ -40,8 +40,8 @@ export function startCli(cli: string, args: string[], env: Record<string, string
     }
     for (const w of [...waiters]) w();
   });
-  child.stderr!.setEncoding("utf8");
-  child.stderr!.on("data", (chunk: string) => void (stderr += chunk));
+  child.stderr.setEncoding("utf8");
+  child.stderr.on("data", (chunk: string) => void (stderr += chunk));
   const exited = child.then((r) => ({ exitCode: r.exitCode, signal: r.signal }));
   const waitFor: CliProcess["waitFor"] = (match, ms = 240_000) =>
     new Promise((resolve, reject) => {

@@ -115,7 +115,7 @@ export async function startPrivateDockerd(opts: { docker: string; diskMb?: numbe
       // docker save | DOCKER_HOST=private docker load
       const save = execa(opts.docker, ["save", image], { buffer: false });
       const load = execa(opts.docker, ["load"], { env: { DOCKER_HOST: host }, reject: false });
-      save.stdout!.pipe(load.stdin!);
+      save.stdout.pipe(load.stdin);
       const [, loaded] = await Promise.all([save, load]);
       if (loaded.exitCode !== 0) throw new Error(`loading ${image} into the private dockerd failed: ${String(loaded.stderr)}`);
     }

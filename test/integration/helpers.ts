@@ -69,7 +69,7 @@ export function eventLog(): { onEvent: (e: R2dEvent) => void; events: R2dEvent[]
 }
 
 export function docker(infra: Infra, args: string[], opts: { input?: string } = {}): Promise<Result<{ reject: false }>> {
-  return execa(infra.docker, args, { reject: false, ...opts }) as Promise<Result<{ reject: false }>>;
+  return execa(infra.docker, args, { reject: false, ...opts });
 }
 
 const RUN_TIMEOUT_MS = 120_000;

@@ -17,7 +17,7 @@ async function tmp(): Promise<string> {
   return d;
 }
 
-async function fallbackCleanup(file: string | undefined): Promise<void> {
+function fallbackCleanup(file: string | undefined): void {
   if (file && path.basename(path.dirname(file)).startsWith("r2d-log-")) made.push(path.dirname(file));
 }
 
@@ -47,7 +47,7 @@ describe("writeBuildLog", () => {
     await mkdir(path.join(cache, "r2d"), { mode: 0o700 });
     await symlink(elsewhere, path.join(cache, "r2d", "logs"));
     const kept = await writeBuildLog("secret-free log\n", { XDG_CACHE_HOME: cache });
-    await fallbackCleanup(kept.file);
+    fallbackCleanup(kept.file);
     expect(await readdir(elsewhere)).toEqual([]);
     expect(kept.problem).toContain("is a symbolic link");
     expect(kept.file).toBeDefined();
@@ -61,14 +61,14 @@ describe("writeBuildLog", () => {
     const elsewhere = await tmp();
     await symlink(elsewhere, path.join(cache, "r2d"));
     const linked = await writeBuildLog("x", { XDG_CACHE_HOME: cache });
-    await fallbackCleanup(linked.file);
+    fallbackCleanup(linked.file);
     expect(linked.problem).toContain("is a symbolic link");
     expect(await readdir(elsewhere)).toEqual([]);
 
     const other = await tmp();
     await writeFile(path.join(other, "r2d"), "a file");
     const blocked = await writeBuildLog("x", { XDG_CACHE_HOME: other });
-    await fallbackCleanup(blocked.file);
+    fallbackCleanup(blocked.file);
     expect(blocked.problem).toContain("is not a folder");
     expect(blocked.file).toBeDefined();
   });
@@ -79,7 +79,7 @@ describe("writeBuildLog", () => {
     await chmod(path.join(cache, "r2d"), 0o700);
     await chmod(path.join(cache, "r2d", "logs"), 0o777);
     const kept = await writeBuildLog("x", { XDG_CACHE_HOME: cache });
-    await fallbackCleanup(kept.file);
+    fallbackCleanup(kept.file);
     expect(kept.problem).toContain("writable by others");
     expect(await readdir(path.join(cache, "r2d", "logs"))).toEqual([]);
   });

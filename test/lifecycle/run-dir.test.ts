@@ -20,7 +20,7 @@ async function tmp(): Promise<string> {
 
 /** A pid that is certainly not running: a child that has exited and been reaped. */
 function deadPid(): number {
-  return spawnSync("/bin/true").pid!;
+  return spawnSync("/bin/true").pid;
 }
 
 const old = (Date.now() - STALE_AFTER_MS - 60_000) / 1000;

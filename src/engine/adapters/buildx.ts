@@ -63,7 +63,7 @@ export const buildx: EngineAdapter<"buildx"> = {
     });
   },
 
-  candidateLines: async () => [],
+  candidateLines: () => Promise.resolve([]),
 
   capabilities: (fields, probed) => ({
     progress: versionAtLeast(fields.buildxVersion, RAWJSON_MIN) ? ["plain", "rawjson"] : ["plain"],

@@ -75,7 +75,7 @@ export const docker: EngineAdapter<"docker"> = {
     });
   },
 
-  candidateLines: async () => [],
+  candidateLines: () => Promise.resolve([]),
 
   capabilities: (_fields, probed) => ({ progress: ["plain"], multipleExports: false, bridgeNetwork: probed.bridgeNetwork, context: "tar" }),
   invocation,
