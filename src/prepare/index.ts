@@ -3,6 +3,7 @@
  * Pure (no engine, no files written): the build request, the secret files' contents, the layout of
  * the generated files beside the repository, and the run that follows the build.
  */
+import type { BuildRepoOptions } from "../build-repo.js";
 import { buildpackKind, SECRET_SPECS, type SecretOptions } from "../buildpacks/index.js";
 import type { ContextSelection, ExtraFile } from "../context/types.js";
 import type { BuildRequest, RunRequest } from "../engine/types.js";
@@ -10,30 +11,17 @@ import { GENERATED_DOCKERFILE, REPO_PREFIX } from "../plan/layout.js";
 import type { BuildPlan } from "../plan/types.js";
 import { generatedFiles } from "../render/index.js";
 
-export interface PrepareOptions extends SecretOptions {
-  imageName: string;
-  platform?: string;
-  buildArgs?: Record<string, string>;
-  buildNetwork?: string;
-  cacheFrom?: string[];
-  cacheTo?: string[];
-  noCache?: boolean;
-  pull?: boolean;
-  push?: boolean;
-  /** false: the image is not run after the build (so a push-only build need not load it). */
-  run?: boolean;
-  targetRepoDir?: string;
-  command?: string[];
-  env?: string[];
-  publish?: string[];
-  volumes?: string[];
-  mountData?: boolean;
-  publishAll?: boolean;
-  editable?: boolean;
-  runOptions?: { network?: string; memory?: string; cpus?: string; shmSize?: string; gpus?: string; user?: string; tty?: boolean; interactive?: boolean };
-  /** Variables passed from the caller's environment into the run when set there (graders' contracts). */
-  passEnv?: Record<string, string | undefined>;
-}
+/** The options the build and the run are made from: buildRepo's own, by name. */
+export type PrepareOptions = SecretOptions &
+  Pick<
+    BuildRepoOptions,
+    | "platform" | "buildArgs" | "buildNetwork" | "cacheFrom" | "cacheTo" | "noCache" | "pull" | "push" | "run" | "targetRepoDir"
+    | "command" | "env" | "publish" | "volumes" | "mountData" | "publishAll" | "editable" | "runOptions"
+  > & {
+    imageName: string;
+    /** Variables passed from the caller's environment into the run when set there (graders' contracts). */
+    passEnv?: Record<string, string | undefined>;
+  };
 
 /** What the engine can do, as far as preparing the build is concerned. */
 export interface EngineTraits {
