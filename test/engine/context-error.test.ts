@@ -19,6 +19,7 @@ const CLIENT = (record: string) => `#!${process.execPath}
 const fs = require("node:fs");
 const note = (what) => fs.appendFileSync(${JSON.stringify(record)}, what + "\\n");
 process.on("SIGINT", () => { note("interrupted"); process.exit(130); });
+note("ready");
 let bytes = 0;
 process.stdin.on("data", (c) => { bytes += c.length; });
 process.stdin.on("end", () => { note("end of input after " + bytes + " bytes: would build"); process.exit(0); });
@@ -51,7 +52,8 @@ describe("runBuild when the context stream fails", () => {
       Readable.from(
         (async function* () {
           yield Buffer.alloc(64 * 1024, 1);
-          await new Promise((r) => setTimeout(r, 200));
+          // Fail only once the client listens for the interrupt (a loaded machine starts node slowly).
+          while (!(await readFile(record, "utf8").catch(() => "")).includes("ready")) await new Promise((r) => setTimeout(r, 20));
           throw swapped;
         })(),
       ),
@@ -61,6 +63,6 @@ describe("runBuild when the context stream fails", () => {
       (e: unknown) => e,
     );
     expect(err).toBe(swapped);
-    expect((await readFile(record, "utf8")).split("\n")[0]).toBe("interrupted");
+    expect((await readFile(record, "utf8")).split("\n").slice(0, 2)).toEqual(["ready", "interrupted"]);
   });
 });
