@@ -16,7 +16,7 @@ import {
   type ProgressEvent,
   type RunResult,
 } from "./engine/index.js";
-import { ConfigError } from "./errors.js";
+import { clipForMessage, ConfigError } from "./errors.js";
 import { gradeImage, graderBuildDefaults, type GradeResult, type GraderOptions } from "./grader/index.js";
 import { checkImageName, defaultImageName } from "./image-name.js";
 import { makePlan, type PlanOptions } from "./plan/index.js";
@@ -118,6 +118,9 @@ export async function buildRepo(repo: string, options: BuildRepoOptions = {}): P
   for (const name of Object.keys(options.buildArgs ?? {}).filter(looksSecret)) {
     emit({ type: "message", level: "warn", text: `build argument ${name} looks like a credential: build arguments can end up in the image's history. Give package index credentials with --pip-index-url or --cran-mirror, which reach the build as secrets` });
   }
+  for (const name of Object.keys(options.labels ?? {}).filter(looksSecret)) {
+    emit({ type: "message", level: "warn", text: `label ${clipForMessage(name, 60)} looks like a credential: labels are stored in the image, where anyone who has it can read them. Give credentials to the container at run time (-e), never as a label` });
+  }
   const run = lazyRunDir();
   try {
     emit({ type: "phase", phase: "fetching" });
@@ -186,7 +189,9 @@ async function buildImage(input: BuildInput): Promise<Omit<BuildRepoResult, "pla
     ignoreFileDir: plan.context.ignoreFileDir,
     excludes: plan.context.excludes,
     includes: plan.context.includes,
-    keep: plan.dockerfilePath ? [plan.dockerfilePath] : [],
+    // The config files r2d's own Dockerfile copies and runs are sent even when an ignore file lists
+    // them (as Docker does for a Dockerfile); otherwise the build would fail on a missing COPY source.
+    keep: plan.dockerfilePath ? [plan.dockerfilePath] : plan.detected.map((d) => d.path),
   });
   const context = { fileCount: selection.fileCount, bytes: selection.bytes, excluded: selection.excluded, summary: describeSelection(selection) };
   for (const w of selection.warnings) emit({ type: "message", level: "warn", text: w });

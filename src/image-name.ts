@@ -1,5 +1,5 @@
 import path from "node:path";
-import { ConfigError } from "./errors.js";
+import { ConfigError, quoteForMessage } from "./errors.js";
 
 /**
  * Docker's reference grammar (distribution/reference): [domain[:port]/]path[:tag][@digest], with
@@ -18,7 +18,7 @@ const NAME_MAX = 255;
 export function checkImageName(name: string, flag = "--image-name"): string {
   const m = REFERENCE.exec(name);
   if (!m || m[1]!.length > NAME_MAX) {
-    throw new ConfigError(`${JSON.stringify(name.length > 100 ? `${name.slice(0, 100)}…` : name)} is not a valid image name`, {
+    throw new ConfigError(`${quoteForMessage(name)} is not a valid image name`, {
       location: { file: flag },
       hint: "use lower-case letters, digits, . _ - and /, with an optional :tag or @sha256:digest, e.g. registry.example.org/team/model:v1",
     });

@@ -3,7 +3,7 @@ import { CONDA_DIR } from "../buildpacks/conda.js";
 import { PIPENV } from "../buildpacks/pipfile.js";
 import { R_LIBS } from "../buildpacks/r.js";
 import { VENV } from "../buildpacks/shared.js";
-import { ConfigError } from "../errors.js";
+import { ConfigError, quoteForMessage } from "../errors.js";
 import type { PlanMessage } from "./types.js";
 
 /**
@@ -16,12 +16,11 @@ const SYSTEM_DIRS_ITSELF = ["/", "/tmp"];
 const R2D_DIRS = [VENV, CONDA_DIR, PIPENV, R_LIBS];
 const SIMPLE_PATH = /^(?:\/[A-Za-z0-9._-]+)+$/;
 
-const shown = (value: string) => JSON.stringify(value.length > 100 ? `${value.slice(0, 100)}…` : value);
 const within = (dir: string, root: string) => dir === root || dir.startsWith(`${root}/`);
 
 /** --target-repo-dir: absolute, normalised, simple characters, and not a system directory. */
 export function checkRepoDir(dir: string): string {
-  const bad = (why: string, hint = "for example --target-repo-dir /srv/repo") => new ConfigError(`--target-repo-dir ${shown(dir)} ${why}`, { location: { file: "--target-repo-dir" }, hint });
+  const bad = (why: string, hint = "for example --target-repo-dir /srv/repo") => new ConfigError(`--target-repo-dir ${quoteForMessage(dir)} ${why}`, { location: { file: "--target-repo-dir" }, hint });
   if (!dir.startsWith("/")) throw bad("must be an absolute path");
   if (SYSTEM_DIRS_ITSELF.includes(dir)) throw bad("would give the image user a system directory");
   if (dir.includes("//") || dir.endsWith("/") || dir.split("/").some((part) => part === "." || part === "..")) {

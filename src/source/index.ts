@@ -2,6 +2,7 @@ import path from "node:path";
 import { execa } from "execa";
 import { AbortError } from "../engine/exec.js";
 import { ConfigError } from "../errors.js";
+import { localRevision } from "./git-head.js";
 
 export interface Source {
   /** Local directory to build from. */
@@ -22,6 +23,7 @@ export function redactUrl(url: string): string {
   return url.replace(/^([a-z+]+:\/\/)[^/@]*@/i, "$1");
 }
 
+/** The commit of a clone r2d made itself (its .git is git's own). Local folders: localRevision. */
 async function revisionOf(dir: string): Promise<string | null> {
   const r = await execa("git", ["-C", dir, "rev-parse", "HEAD"], { reject: false });
   return r.exitCode === 0 ? String(r.stdout).trim() : null;
@@ -33,7 +35,7 @@ async function revisionOf(dir: string): Promise<string | null> {
  */
 export async function openSource(repo: string, opts: { ref?: string; signal?: AbortSignal; cloneDir: () => Promise<string> }): Promise<Source> {
   if (!isGitUrl(repo)) {
-    return { dir: path.resolve(repo), ref: null, revision: await revisionOf(path.resolve(repo)) };
+    return { dir: path.resolve(repo), ref: null, revision: await localRevision(path.resolve(repo)) };
   }
   const dir = await opts.cloneDir();
   const git = (args: string[]) => execa("git", args, { reject: false, cancelSignal: opts.signal, env: { GIT_TERMINAL_PROMPT: "0" } });

@@ -1,0 +1,267 @@
+/**
+ * The hostile corpus: one case per folder under test/hostile/cases/ (see README.md there for the
+ * case.json format). This file loads cases and makes each one's repository in a fresh temp dir:
+ * the plain files of repo/, the special files case.json describes (links out, FIFOs, sockets,
+ * sparse files, odd modes and names), and an `outside` folder next to it whose files all carry a
+ * random marker that must never show up in anything r2d prints, plans, renders, sends or builds.
+ */
+import { randomBytes } from "node:crypto";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { chmod, cp, mkdir, mkdtemp, rm, symlink, truncate, writeFile } from "node:fs/promises";
+import { createServer, type Server } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const CASES_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), "cases");
+
+/** A file case.json makes at test time (what git cannot hold, or text with placeholders). */
+export interface Special {
+  /** Path inside the repository (posix); or `pathHex` for a name that is not UTF-8. */
+  path?: string;
+  pathHex?: string;
+  /** Link text (placeholders allowed: @OUTSIDE@, @REPO@, @TMP@). */
+  symlink?: string;
+  /** Text content (placeholders allowed), or bytes as hex. */
+  content?: string;
+  hex?: string;
+  /** Big text made at test time: `content`, then each [text, times] in turn ({i} in text: the index). */
+  parts?: [string, number][];
+  /** Makes `count` such files, {i} in the path replaced by the index. */
+  count?: number;
+  dir?: boolean;
+  fifo?: boolean;
+  socket?: boolean;
+  /** A sparse file of this many bytes (truncate), holding no data. */
+  sparse?: number;
+  /** A character or block device node [major, minor] (root only: tar extracted as root makes them). */
+  charDevice?: [number, number];
+  blockDevice?: [number, number];
+  /** chmod after creation (e.g. 0 for an unreadable file). */
+  mode?: number;
+}
+
+/** What a run must show: exit code and regexes on the message (errors) or the plan's messages. */
+export interface Expectation {
+  exit: number;
+  /** Every regex must match the error message (with its hint) on exit != 0. */
+  message?: string[];
+  /** Every regex must match one of the plan's messages (`warn` or `info`) on exit 0. */
+  messages?: string[];
+  /** No plan message may match these. */
+  notMessages?: string[];
+  /** Every regex must match the generated Dockerfile (exit 0). */
+  dockerfile?: string[];
+  /** No line of the Dockerfile may match these. */
+  notDockerfile?: string[];
+}
+
+export interface ContextExpectation {
+  /** Exit code of a (fake-engine) build that sends the context; default 0. */
+  exit?: number;
+  message?: string[];
+  /** Paths (inside the context tar, e.g. "src/link") that must be there / must not. */
+  present?: string[];
+  absent?: string[];
+  /** Every regex must match one warning line r2d printed while selecting the context. */
+  warnings?: string[];
+}
+
+export interface HostileCase {
+  name: string;
+  dir: string;
+  description: string;
+  /** Flags after `r2d REPO`; placeholders allowed (@OUTSIDE@, @ARG_SECRET@, @ARG_PLAIN@, ...). */
+  flags: string[];
+  /** Default true: every run also gets --pip-index-url with a password marker. */
+  pipIndexUrl: boolean;
+  special: Special[];
+  /** Extra files of the outside folder (placeholders allowed), besides the standard ones. */
+  outside: Record<string, string>;
+  expect: Expectation;
+  /** For cases that plan: what sending the context does (default: exit 0, no other checks). */
+  context: ContextExpectation;
+  /** The integration test builds this case with the real engine. */
+  build: boolean;
+  /** Run r2d as uid/gid 65534 (for permission cases; root reads everything). */
+  asNobody: boolean;
+  /** Each r2d run must finish within this (pathological inputs: no hang). Default 120. */
+  maxSeconds: number;
+}
+
+export function loadCases(): HostileCase[] {
+  return readdirSync(CASES_DIR, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort()
+    .map((name) => {
+      const dir = path.join(CASES_DIR, name);
+      const raw = JSON.parse(readFileSync(path.join(dir, "case.json"), "utf8")) as Partial<HostileCase>;
+      if (!raw.description || !raw.expect) throw new Error(`${name}/case.json needs description and expect`);
+      return {
+        name,
+        dir,
+        description: raw.description,
+        flags: raw.flags ?? [],
+        pipIndexUrl: raw.pipIndexUrl ?? true,
+        special: raw.special ?? [],
+        outside: raw.outside ?? {},
+        expect: raw.expect,
+        context: raw.context ?? {},
+        build: raw.build ?? false,
+        asNobody: raw.asNobody ?? false,
+        maxSeconds: raw.maxSeconds ?? 120,
+      };
+    });
+}
+
+/** Random values that must never appear in output; each run has its own. */
+export interface Markers {
+  /** In every file of the outside folder. */
+  outside: string;
+  /** 40 hex digits, in the outside folder's fake git directory (HEAD). */
+  outsideHex: string;
+  /** R2D_TEST_SECRET in r2d's environment (reachable through /proc/self/environ). */
+  env: string;
+  /** The password of --pip-index-url. */
+  indexPassword: string;
+  /** Values for case flags: a credential-like build argument and a plain one. */
+  argSecret: string;
+  argPlain: string;
+}
+
+function makeMarkers(): Markers {
+  const hex = () => randomBytes(8).toString("hex");
+  return {
+    // Lower-case letters, digits and dashes: a valid pip, apt and image name, so a file that was
+    // followed out would parse and carry the marker into the plan rather than fail on its syntax.
+    outside: `r2d-outside-${hex()}`,
+    outsideHex: randomBytes(20).toString("hex"),
+    env: `r2d-env-${hex()}`,
+    indexPassword: `r2d-index-pw-${hex()}`,
+    argSecret: `r2d-arg-secret-${hex()}`,
+    argPlain: `r2d-arg-plain-${hex()}`,
+  };
+}
+
+/** A valid file of each config name, all carrying the marker (links out of the repository point at these). */
+function outsideFiles(m: string, hex: string): Record<string, string> {
+  return {
+    "secret.txt": `${m}\nsecond line ${m}\n`,
+    "runtime.txt": "python-3.11\n",
+    "apt.txt": `${m}\n`,
+    "requirements.txt": `${m}\n`,
+    "constraints.txt": `${m}==1.0\n`,
+    "environment.yml": `name: ${m}\ndependencies:\n  - ${m}\n`,
+    Pipfile: `[packages]\n"${m}" = "*"\n`,
+    "Pipfile.lock": JSON.stringify({ _meta: { requires: { python_version: "3.11" } }, default: { [m]: { version: "==1.0" } }, develop: {} }),
+    "pyproject.toml": `[project]\nname = "${m}"\n[build-system]\nrequires = []\n`,
+    "setup.py": `print("${m}")\n`,
+    DESCRIPTION: `Package: outside\nTitle: ${m}\n`,
+    "install.R": `install.packages("${m}")\n`,
+    "requirements.R": `pkg_list <- c("outside") # ${m}\n`,
+    "Project.toml": `name = "${m}"\n`,
+    Dockerfile: `FROM ${m}\nRUN echo ${m}\n`,
+    postBuild: `#!/bin/bash\necho ${m}\n`,
+    start: `#!/bin/bash\necho ${m}\nexec "$@"\n`,
+    "run.sh": `#!/bin/bash\necho ${m}\n`,
+    ".dockerignore": `${m}\n`,
+    "dir/secret.txt": `${m}\n`,
+    "dir/requirements.txt": `${m}\n`,
+    "gitdir/HEAD": `${hex}\n`,
+    "gitdir/objects/.keep": "",
+    "gitdir/refs/.keep": "",
+  };
+}
+
+export interface Made {
+  tmp: string;
+  repo: string;
+  outside: string;
+  /** TMPDIR for r2d: must be empty again after each run. */
+  runTmp: string;
+  markers: Markers;
+  /** Replaces the placeholders in a flag or a text. */
+  fill(text: string): string;
+  cleanup(): Promise<void>;
+}
+
+/** Makes the case's repository (and its outside folder) in a fresh temp dir. */
+export async function makeCase(c: HostileCase): Promise<Made> {
+  const tmp = await mkdtemp(path.join(os.tmpdir(), "r2d-hostile-"));
+  // Others may traverse it: nobody-run cases read the repository as uid 65534.
+  await chmod(tmp, 0o755);
+  const repo = path.join(tmp, "repo");
+  const outside = path.join(tmp, "outside");
+  const runTmp = path.join(tmp, "run-tmp");
+  const markers = makeMarkers();
+  const fill = (text: string) =>
+    text
+      .replaceAll("@OUTSIDE@", outside)
+      .replaceAll("@REPO@", repo)
+      .replaceAll("@TMP@", tmp)
+      .replaceAll("@ARG_SECRET@", markers.argSecret)
+      .replaceAll("@ARG_PLAIN@", markers.argPlain)
+      .replaceAll("@INDEX_PASSWORD@", markers.indexPassword);
+  const servers: Server[] = [];
+  await mkdir(runTmp, { mode: 0o1777 });
+  await chmod(runTmp, 0o1777);
+  for (const [rel, text] of Object.entries({ ...outsideFiles(markers.outside, markers.outsideHex), ...c.outside })) {
+    const abs = path.join(outside, ...rel.split("/"));
+    await mkdir(path.dirname(abs), { recursive: true });
+    await writeFile(abs, fill(text).replaceAll("@MARKER@", markers.outside).replaceAll("@MARKER_HEX@", markers.outsideHex));
+  }
+  // A marker right next to the repository too (`../secret.txt`).
+  await writeFile(path.join(tmp, "secret.txt"), `${markers.outside}\n`);
+  const given = path.join(c.dir, "repo");
+  if (existsSync(given)) await cp(given, repo, { recursive: true, verbatimSymlinks: true });
+  else await mkdir(repo);
+  await chmod(repo, 0o755);
+  for (const s of c.special) {
+    for (let i = 0; i < (s.count ?? 1); i++) {
+      await makeSpecial(repo, s.count === undefined ? s : { ...s, path: s.path!.replaceAll("{i}", String(i)) }, fill, servers);
+    }
+  }
+  return {
+    tmp,
+    repo,
+    outside,
+    runTmp,
+    markers,
+    fill,
+    async cleanup() {
+      for (const s of servers) await new Promise((r) => s.close(r));
+      await rm(tmp, { recursive: true, force: true });
+    },
+  };
+}
+
+async function makeSpecial(repo: string, s: Special, fill: (t: string) => string, servers: Server[]): Promise<void> {
+  const abs: string | Buffer = s.pathHex !== undefined ? Buffer.concat([Buffer.from(`${repo}/`), Buffer.from(s.pathHex, "hex")]) : path.join(repo, ...s.path!.split("/"));
+  if (typeof abs === "string") await mkdir(path.dirname(abs), { recursive: true });
+  if (s.symlink !== undefined) await symlink(fill(s.symlink), abs);
+  else if (s.dir) await mkdir(abs, { recursive: true });
+  else if (s.fifo) await run("mkfifo", [abs.toString()]);
+  else if (s.charDevice || s.blockDevice) {
+    const [major, minor] = (s.charDevice ?? s.blockDevice)!;
+    await run("mknod", [abs.toString(), s.charDevice ? "c" : "b", String(major), String(minor)]);
+  }
+  else if (s.socket) {
+    const server = createServer();
+    await new Promise<void>((resolve, reject) => server.once("error", reject).listen(abs.toString(), resolve));
+    servers.push(server);
+  } else if (s.sparse !== undefined) {
+    await writeFile(abs, "");
+    await truncate(abs, s.sparse);
+  } else if (s.hex !== undefined) await writeFile(abs, Buffer.from(s.hex, "hex"));
+  else if (s.parts !== undefined) {
+    const body = s.parts.map(([text, times]) => (text.includes("{i}") ? Array.from({ length: times }, (_, i) => text.replaceAll("{i}", String(i))).join("") : text.repeat(times)));
+    await writeFile(abs, `${s.content ?? ""}${body.join("")}`);
+  } else await writeFile(abs, fill(s.content ?? ""));
+  if (s.mode !== undefined) await chmod(abs, s.mode);
+}
+
+async function run(cmd: string, args: string[]): Promise<void> {
+  const { execFile } = await import("node:child_process");
+  await new Promise<void>((resolve, reject) => execFile(cmd, args, (err) => (err ? reject(err) : resolve())));
+}
