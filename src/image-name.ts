@@ -30,6 +30,8 @@ export function checkImageName(name: string, flag = "--image-name"): string {
 export function defaultImageName(repo: string, subdir: string | undefined, revision: string | null): string {
   const slug = (s: string) => s.toLowerCase().replace(/\.git$/, "").replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
   const base = slug(path.basename(repo.replace(/\/+$/, ""))) || "repo";
-  const sub = subdir ? `-${slug(subdir)}` : "";
-  return `r2d-${base}${sub}:${revision ? revision.slice(0, 7) : "latest"}`;
+  const sub = subdir && slug(subdir) ? `-${slug(subdir)}` : "";
+  // A long --subdir (or folder name) must not make a name the engine refuses after the build.
+  const name = `r2d-${base}${sub}`.slice(0, NAME_MAX).replace(/[^a-z0-9]+$/, "");
+  return `${name}:${revision ? revision.slice(0, 7) : "latest"}`;
 }

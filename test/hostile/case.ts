@@ -54,6 +54,8 @@ export interface Expectation {
   dockerfile?: string[];
   /** No line of the Dockerfile may match these. */
   notDockerfile?: string[];
+  /** A regex the plan's image name must match (exit 0). */
+  imageName?: string;
 }
 
 export interface ContextExpectation {
@@ -71,6 +73,8 @@ export interface HostileCase {
   name: string;
   dir: string;
   description: string;
+  /** What r2d should do but does not yet ("KNOWN GAP: …"): the current behaviour is what is asserted. */
+  knownGap?: string;
   /** Flags after `r2d REPO`; placeholders allowed (@OUTSIDE@, @ARG_SECRET@, @ARG_PLAIN@, ...). */
   flags: string[];
   /** Default true: every run also gets --pip-index-url with a password marker. */
@@ -81,8 +85,9 @@ export interface HostileCase {
   expect: Expectation;
   /** For cases that plan: what sending the context does (default: exit 0, no other checks). */
   context: ContextExpectation;
-  /** The integration test builds this case with the real engine. */
+  /** The integration test builds this case with the real engine, on this local base image. */
   build: boolean;
+  buildBase: "python" | "r" | "none";
   /** Run r2d as uid/gid 65534 (for permission cases; root reads everything). */
   asNobody: boolean;
   /** Each r2d run must finish within this (pathological inputs: no hang). Default 120. */
@@ -109,6 +114,8 @@ export function loadCases(): HostileCase[] {
         expect: raw.expect,
         context: raw.context ?? {},
         build: raw.build ?? false,
+        buildBase: raw.buildBase ?? "python",
+        knownGap: raw.knownGap,
         asNobody: raw.asNobody ?? false,
         maxSeconds: raw.maxSeconds ?? 120,
       };
@@ -174,6 +181,19 @@ function outsideFiles(m: string, hex: string): Record<string, string> {
   };
 }
 
+/** Package indexes the flags may name (@CRAN@, and the --pip-index-url every run gets); each URL gets the password marker. */
+export interface Indexes {
+  pip: string;
+  cran: string;
+}
+
+const NOWHERE: Indexes = { pip: "https://127.0.0.1:9/simple", cran: "http://127.0.0.1:9" };
+
+/** `url` with user r2d-user and `password` in it. */
+export function withPassword(url: string, password: string): string {
+  return url.replace(/^([a-z]+:\/\/)/, `$1r2d-user:${password}@`);
+}
+
 export interface Made {
   tmp: string;
   repo: string;
@@ -181,13 +201,14 @@ export interface Made {
   /** TMPDIR for r2d: must be empty again after each run. */
   runTmp: string;
   markers: Markers;
+  indexes: Indexes;
   /** Replaces the placeholders in a flag or a text. */
   fill(text: string): string;
   cleanup(): Promise<void>;
 }
 
 /** Makes the case's repository (and its outside folder) in a fresh temp dir. */
-export async function makeCase(c: HostileCase): Promise<Made> {
+export async function makeCase(c: HostileCase, indexes: Indexes = NOWHERE): Promise<Made> {
   const tmp = await mkdtemp(path.join(os.tmpdir(), "r2d-hostile-"));
   // Others may traverse it: nobody-run cases read the repository as uid 65534.
   await chmod(tmp, 0o755);
@@ -202,7 +223,8 @@ export async function makeCase(c: HostileCase): Promise<Made> {
       .replaceAll("@TMP@", tmp)
       .replaceAll("@ARG_SECRET@", markers.argSecret)
       .replaceAll("@ARG_PLAIN@", markers.argPlain)
-      .replaceAll("@INDEX_PASSWORD@", markers.indexPassword);
+      .replaceAll("@INDEX_PASSWORD@", markers.indexPassword)
+      .replaceAll("@CRAN@", withPassword(indexes.cran, markers.indexPassword));
   const servers: Server[] = [];
   await mkdir(runTmp, { mode: 0o1777 });
   await chmod(runTmp, 0o1777);
@@ -228,6 +250,7 @@ export async function makeCase(c: HostileCase): Promise<Made> {
     outside,
     runTmp,
     markers,
+    indexes,
     fill,
     async cleanup() {
       for (const s of servers) await new Promise((r) => s.close(r));

@@ -6,6 +6,7 @@
  */
 import { expect } from "vitest";
 import { terminalSafe } from "../../src/cli/report.js";
+import { checkImageName } from "../../src/image-name.js";
 import { makeCase, type HostileCase, type Made } from "./case.js";
 import { caseFlags, leaks, leftovers, markerValues, rawControl, runCli, runFakeBuild, type CliRun, type FakeBuild } from "./runs.js";
 import { treeListing } from "./tree.js";
@@ -76,6 +77,9 @@ async function checkMade(c: HostileCase, made: Made, fakeBuild: boolean): Promis
     for (const p of c.expect.notMessages ?? []) expect(said).not.toMatch(new RegExp(p, "m"));
     expectAllMatch(c.expect.dockerfile, plan.dockerfile, "the Dockerfile");
     for (const p of c.expect.notDockerfile ?? []) expect(plan.dockerfile).not.toMatch(new RegExp(p, "m"));
+    // The image name r2d would tag (given or made up from the folder) is one the engine accepts.
+    expect(() => checkImageName(String(plan!.imageName))).not.toThrow();
+    expectAllMatch(c.expect.imageName ? [c.expect.imageName] : [], String(plan.imageName), "the image name");
     // What --debug shows is the Dockerfile the plan holds (control characters escaped for the terminal).
     expect(debug.stdout).toBe(terminalSafe(plan.dockerfile));
   } else {

@@ -13,7 +13,7 @@ import { Readable } from "node:stream";
 import { execa } from "execa";
 import tar from "tar-stream";
 import { CLI } from "../integration/helpers.js";
-import type { HostileCase, Made, Markers } from "./case.js";
+import { withPassword, type HostileCase, type Made, type Markers } from "./case.js";
 
 export interface CliRun {
   exitCode: number;
@@ -24,7 +24,7 @@ export interface CliRun {
 /** The case's flags (placeholders filled) plus the index URL carrying a password marker. */
 export function caseFlags(c: HostileCase, made: Made): string[] {
   const flags = c.flags.map(made.fill);
-  if (c.pipIndexUrl) flags.push("--pip-index-url", `https://r2d-user:${made.markers.indexPassword}@127.0.0.1:9/simple`);
+  if (c.pipIndexUrl) flags.push("--pip-index-url", withPassword(made.indexes.pip, made.markers.indexPassword));
   return flags;
 }
 
@@ -105,7 +105,7 @@ export function markerValues(m: Markers, opts: { engineArgs?: boolean } = {}): [
     ["outside file", m.outside],
     ["outside git HEAD", m.outsideHex],
     ["environment (R2D_TEST_SECRET)", m.env],
-    ["--pip-index-url password", m.indexPassword],
+    ["index password (--pip-index-url, --cran-mirror)", m.indexPassword],
     ["credential-like --build-arg value", m.argSecret],
     ["plain --build-arg value", m.argPlain],
   ];
