@@ -194,7 +194,9 @@ async function buildImage(input: BuildInput): Promise<Omit<BuildRepoResult, "pla
     keep: plan.dockerfilePath ? [plan.dockerfilePath] : plan.detected.map((d) => d.path),
   });
   const context = { fileCount: selection.fileCount, bytes: selection.bytes, excluded: selection.excluded, summary: describeSelection(selection) };
-  for (const w of selection.warnings) emit({ type: "message", level: "warn", text: w });
+  // Thousands of links out must not flood the output: the first 20, then a count.
+  for (const w of selection.warnings.slice(0, 20)) emit({ type: "message", level: "warn", text: w });
+  if (selection.warnings.length > 20) emit({ type: "message", level: "warn", text: `… and ${selection.warnings.length - 20} more warnings about the build context` });
   emit({ type: "context", ...context });
   let buildNetwork = options.buildNetwork;
   if (!(await bridge)) {

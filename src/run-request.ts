@@ -2,7 +2,7 @@
  * The plain run after a build (docker run semantics): the options of buildRepo turned into a
  * RunRequest, with the crowdAI environment contract and the data directories mounted back.
  */
-import { existsSync, statSync } from "node:fs";
+import { realpathSync, statSync } from "node:fs";
 import path from "node:path";
 import type { BuildRepoOptions } from "./build-repo.js";
 import type { RunRequest } from "./engine/index.js";
@@ -37,14 +37,25 @@ function runEnv(env: string[]): string[] {
   return [...env, ...passed];
 }
 
-/** Excluded data directories that exist, mounted read-only at the same place under the repository. */
+/**
+ * Excluded data directories that exist inside the repository, mounted read-only at the same place
+ * under it. Through a link a folder could be anywhere (`data -> /etc`): only one whose real path is
+ * inside the repository is mounted, and by that real path.
+ */
 function dataMounts(plan: BuildPlan, root: string): string[] {
+  const realRoot = realpathSync(root);
   return plan.context.excludes
     .filter((p) => !/[*?[\]!]/.test(p))
     .map((p) => p.replace(/^\/+|\/+$/g, ""))
-    .filter((p) => {
-      const abs = path.join(root, p);
-      return existsSync(abs) && statSync(abs).isDirectory();
-    })
-    .map((p) => `${path.join(root, p)}:${plan.repoDir}/${p}:ro`);
+    .flatMap((p) => {
+      let real: string;
+      try {
+        real = realpathSync(path.join(root, p));
+      } catch {
+        return []; // missing, dangling or a loop
+      }
+      const rel = path.relative(realRoot, real);
+      const inside = rel !== "" && rel !== ".." && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel);
+      return inside && statSync(real).isDirectory() ? [`${real}:${plan.repoDir}/${p}:ro`] : [];
+    });
 }

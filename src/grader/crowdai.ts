@@ -4,7 +4,7 @@
  * and the output file exists (and matches the expected one, when the repository has it).
  */
 import { existsSync } from "node:fs";
-import { stat } from "node:fs/promises";
+import { lstat } from "node:fs/promises";
 import path from "node:path";
 import type { RunRequest } from "../engine/types.js";
 import type { BuildPlan } from "../plan/types.js";
@@ -99,7 +99,8 @@ async function run(ctx: GradeContext): Promise<ProfileRun> {
     } else if (!entry) {
       checks.push({ name: "entry-point", passed: true, reason: `${CROWDAI_ENTRY} ran` });
     }
-    const found = await stat(path.join(output, outputName)).then((s) => (s.isFile() ? { bytes: s.size } : null), () => null);
+    // lstat: a link the container left in its output is not the output (nor is the file it points at).
+    const found = await lstat(path.join(output, outputName)).then((s) => (s.isFile() ? { bytes: s.size } : null), () => null);
     const others = (await listFiles(output)).filter((f) => f !== outputName);
     checks.push(inputCheck(data.input, data.source), exitCheck(o, CROWDAI_ENTRY), outputFileCheck(found, outputPath, o, others));
     const expected = data.expected && expectedFiles.length ? { dir: data.expected, files: expectedFiles } : null;

@@ -9,7 +9,7 @@
  * the engine has no bridge network (dockerd --bridge=none), the container uses the host network
  * with a free port and PSC_MODEL_HOST=127.0.0.1 (servers that honour it stay on loopback).
  */
-import { copyFile, mkdir, readFile } from "node:fs/promises";
+import { copyFile, mkdir } from "node:fs/promises";
 import { createServer } from "node:net";
 import path from "node:path";
 import { ConfigError } from "../errors.js";
@@ -18,7 +18,7 @@ import { clip, expectedCheck, humanDuration, lastLine, listSome, memoryCheck, ti
 import { compareOutputs } from "./compare.js";
 import { publishedPort, startContainer, type ContainerOutcome, type RunningContainer } from "./container.js";
 import { hasBridgeNetwork } from "../engine/index.js";
-import { findModzyCases, listFiles, type ModzyCase } from "./data.js";
+import { findModzyCases, listFiles, readInside, type ModzyCase } from "./data.js";
 import { parseModelYaml, type ModelYaml } from "./model-yaml.js";
 import { byHand, writableDir, type GradeContext, type GraderProfile, type ProfileRun } from "./profile.js";
 import type { GradeCheck } from "./types.js";
@@ -118,7 +118,10 @@ export function freePort(): Promise<number> {
 async function loadModel(repoRoot: string): Promise<{ model: ModelYaml | null; check?: GradeCheck }> {
   let text: string;
   try {
-    text = await readFile(path.join(repoRoot, "model.yaml"), "utf8");
+    // A regular file of the repository only: model.yaml -> /etc/… is never read (its errors quote it).
+    const buf = await readInside(repoRoot, "model.yaml");
+    if (buf === null) return { model: null };
+    text = buf.toString("utf8");
   } catch {
     return { model: null };
   }

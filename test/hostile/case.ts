@@ -67,6 +67,8 @@ export interface ContextExpectation {
   absent?: string[];
   /** Every regex must match one warning line r2d printed while selecting the context. */
   warnings?: string[];
+  /** At most this many warning lines (a flood of them is itself a problem). */
+  maxWarnings?: number;
 }
 
 export interface HostileCase {
@@ -88,6 +90,12 @@ export interface HostileCase {
   /** The integration test builds this case with the real engine, on this local base image. */
   build: boolean;
   buildBase: "python" | "r" | "none";
+  /** Exit code of that real build (default 0; 1 for a case whose own step fails). */
+  buildExit: number;
+  /** The build through the stand-in engine also runs the image (`docker run` is recorded, not run). */
+  run: boolean;
+  /** Flags for the runs that build only (e.g. --grader, which cannot go with --no-build). */
+  buildFlags: string[];
   /** Run r2d as uid/gid 65534 (for permission cases; root reads everything). */
   asNobody: boolean;
   /** Each r2d run must finish within this (pathological inputs: no hang). Default 120. */
@@ -115,8 +123,11 @@ export function loadCases(): HostileCase[] {
         context: raw.context ?? {},
         build: raw.build ?? false,
         buildBase: raw.buildBase ?? "python",
+        buildExit: raw.buildExit ?? 0,
         knownGap: raw.knownGap,
         asNobody: raw.asNobody ?? false,
+        run: raw.run ?? false,
+        buildFlags: raw.buildFlags ?? [],
         maxSeconds: raw.maxSeconds ?? 120,
       };
     });

@@ -13,7 +13,7 @@ import { loadInfra, type Infra } from "../helpers/infra.js";
 import { compileCli } from "../integration/helpers.js";
 import { loadCases, makeCase, type HostileCase } from "./case.js";
 import { scanImage } from "./image-scan.js";
-import { caseFlags, leaks, leftovers, markerValues, runCli } from "./runs.js";
+import { caseFlags, leaks, leftovers, markerValues, rawControl, runCli } from "./runs.js";
 import { treeListing } from "./tree.js";
 
 let infra: Infra;
@@ -44,13 +44,21 @@ describe("hostile corpus: real builds", () => {
       try {
         const before = treeListing(made.repo);
         const base = c.buildBase === "none" ? [] : ["--base-image", c.buildBase === "r" ? infra.baseR : infra.basePython];
-        const args = [made.repo, ...caseFlags(c, made), "--json", "--no-run", "--image-name", image, "--build-network", "host", "--docker", infra.docker, ...base];
+        // --no-cache: every step runs with this run's markers (a cached layer could hold an earlier run's).
+        const args = [made.repo, ...caseFlags(c, made), "--json", "--no-run", "--no-cache", "--image-name", image, "--build-network", "host", "--docker", infra.docker, ...base];
         const r = await runCli({ ...c, maxSeconds: 1500 }, made, args);
-        expect(r.exitCode, `${r.stderr}\n${r.stdout.slice(-4000)}`).toBe(0);
+        expect(r.exitCode, `${r.stderr}\n${r.stdout.slice(-4000)}`).toBe(c.buildExit);
         const events = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as { event: string; imageName?: string });
-        expect(events.at(-1)).toMatchObject({ event: "result", imageName: image });
-        // The events (progress and logs included) and stderr.
+        // The events (progress and logs included) and stderr (a failed build's log tail too).
         expect(leaks(`${r.stdout}\n${r.stderr}`, markerValues(made.markers))).toEqual([]);
+        expect(rawControl(r.stderr), "a raw control character reached stderr").toBeNull();
+        expect(rawControl(r.stdout), "a raw control character in the JSON").toBeNull();
+        if (c.buildExit !== 0) {
+          expect(events.at(-1)).toMatchObject({ event: "error", error: { name: "BuildError" } });
+          expect(await leftovers(made), "r2d left files in its TMPDIR").toEqual([]);
+          return;
+        }
+        expect(events.at(-1)).toMatchObject({ event: "result", imageName: image });
         const found = await scanImage(infra, image, markerValues(made.markers));
         const expected = expectedInImage(c);
         expect(found.filter((f) => !expected.includes(f.marker)), `markers in the image: ${JSON.stringify(found)}`).toEqual([]);

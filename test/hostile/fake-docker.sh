@@ -1,6 +1,6 @@
 #!/bin/sh
 # A stand-in docker client for the hostile corpus: Docker 20.10 without buildx (so r2d builds with
-# `docker build ... -`, the context on stdin). A build saves its stdin to $FAKE_CONTEXT; every call
+# `docker build ... -`, the context on stdin); `run` does nothing. A build saves its stdin to $FAKE_CONTEXT; every call
 # appends its arguments (each ended by a NUL byte, then a newline) to $FAKE_RECORD. Plain sh, no
 # node: the corpus runs it several hundred times.
 for a in "$@"; do printf '%s\0' "$a"; done >> "$FAKE_RECORD"
@@ -23,7 +23,7 @@ case "$1" in
     cat > "$FAKE_CONTEXT"
     [ -n "$iidfile" ] && printf '%s' "$IID" > "$iidfile"
     exit 0 ;;
-  tag)
+  tag|run)
     exit 0 ;;
   image)
     if [ "$2" = "inspect" ]; then

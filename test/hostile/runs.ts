@@ -71,9 +71,9 @@ export async function runFakeBuild(c: HostileCase, made: Made): Promise<FakeBuil
   const docker = path.join(dir, "docker");
   const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
   await writeFile(docker, `#!/bin/sh\nexport FAKE_RECORD=${q(record)} FAKE_CONTEXT=${q(contextFile)}\nexec /bin/sh ${q(FAKE_DOCKER)} "$@"\n`, { mode: 0o755 });
-  const flags = caseFlags(c, made);
+  const flags = [...caseFlags(c, made), ...c.buildFlags.map(made.fill)];
   const image = flags.includes("--image-name") ? [] : ["--image-name", "r2d-hostile/case:1"];
-  const r = await runCli(c, made, [made.repo, ...flags, ...image, "--no-run", "--docker", docker, "--build-network", "host", "--progress", "plain"]);
+  const r = await runCli(c, made, [made.repo, ...flags, ...image, ...(c.run ? [] : ["--no-run"]), "--docker", docker, "--build-network", "host", "--progress", "plain"]);
   const tarBytes = await readFile(contextFile).catch(() => Buffer.alloc(0));
   return { ...r, tar: tarBytes, entries: tarBytes.length ? await readTar(tarBytes) : [], calls: await readFile(record).catch(() => Buffer.alloc(0)) };
 }
