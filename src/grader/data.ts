@@ -45,15 +45,17 @@ export async function isRepoDir(repoRoot: string, p: string): Promise<boolean> {
 }
 
 /**
- * `dir/name` read only if it is a regular file really inside `dir`: no link followed at the end or
- * on the way (what a container wrote to its output folder, a file of the repository). Null otherwise.
+ * `dir/name` read only if it is a regular file whose real path is inside `dir` (what a container
+ * wrote to its output folder, a file of the repository): a link leading out is never followed.
+ * Null otherwise.
  */
 export async function readInside(dir: string, name: string): Promise<Buffer | null> {
   try {
-    const [root, parent] = await Promise.all([realpath(dir), realpath(path.join(dir, path.dirname(name)))]);
-    const rel = path.relative(root, parent);
-    if (rel === ".." || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel)) return null;
-    const fh = await open(path.join(parent, path.basename(name)), constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    const [root, real] = await Promise.all([realpath(dir), realpath(path.join(dir, name))]);
+    const rel = path.relative(root, real);
+    if (rel === "" || rel === ".." || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel)) return null;
+    // The real path holds no link; O_NOFOLLOW refuses one put there since, O_NONBLOCK a FIFO.
+    const fh = await open(real, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
     try {
       return (await fh.stat()).isFile() ? await fh.readFile() : null;
     } finally {

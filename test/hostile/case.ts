@@ -5,7 +5,7 @@
  * sparse files, odd modes and names), and an `outside` folder next to it whose files all carry a
  * random marker that must never show up in anything r2d prints, plans, renders, sends or builds.
  */
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { chmod, cp, mkdir, mkdtemp, rm, symlink, truncate, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:net";
@@ -148,13 +148,19 @@ export interface Markers {
   argPlain: string;
 }
 
-function makeMarkers(): Markers {
-  const hex = () => randomBytes(8).toString("hex");
+/**
+ * Random markers; or, with a seed, the same ones on every run of the case (real builds reuse cached
+ * layers, which must then hold this run's markers if they hold any).
+ */
+function makeMarkers(seed?: string): Markers {
+  let n = 0;
+  const bytes = (k: number) => (seed === undefined ? randomBytes(k) : createHash("sha256").update(`${seed}/${n++}`).digest().subarray(0, k));
+  const hex = () => bytes(8).toString("hex");
   return {
     // Lower-case letters, digits and dashes: a valid pip, apt and image name, so a file that was
     // followed out would parse and carry the marker into the plan rather than fail on its syntax.
     outside: `r2d-outside-${hex()}`,
-    outsideHex: randomBytes(20).toString("hex"),
+    outsideHex: bytes(20).toString("hex"),
     env: `r2d-env-${hex()}`,
     indexPassword: `r2d-index-pw-${hex()}`,
     argSecret: `r2d-arg-secret-${hex()}`,
@@ -219,14 +225,14 @@ export interface Made {
 }
 
 /** Makes the case's repository (and its outside folder) in a fresh temp dir. */
-export async function makeCase(c: HostileCase, indexes: Indexes = NOWHERE): Promise<Made> {
+export async function makeCase(c: HostileCase, indexes: Indexes = NOWHERE, markerSeed?: string): Promise<Made> {
   const tmp = await mkdtemp(path.join(os.tmpdir(), "r2d-hostile-"));
   // Others may traverse it: nobody-run cases read the repository as uid 65534.
   await chmod(tmp, 0o755);
   const repo = path.join(tmp, "repo");
   const outside = path.join(tmp, "outside");
   const runTmp = path.join(tmp, "run-tmp");
-  const markers = makeMarkers();
+  const markers = makeMarkers(markerSeed === undefined ? undefined : `${markerSeed}/${c.name}`);
   const fill = (text: string) =>
     text
       .replaceAll("@OUTSIDE@", outside)

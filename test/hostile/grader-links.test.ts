@@ -104,6 +104,10 @@ describe("reading what the container wrote", () => {
     await rm(path.join(repo, "model.yaml"));
     await link("model.yaml", path.join(outside, "model.yaml"));
     expect(await readInside(repo, "model.yaml")).toBeNull();
+    await rm(path.join(repo, "model.yaml"));
+    await writeFile(path.join(repo, "real.yaml"), "cpus: 1\n");
+    await link("model.yaml", "real.yaml");
+    expect((await readInside(repo, "model.yaml"))?.toString()).toBe("cpus: 1\n");
     expect(await readInside(repo, "../outside/secret.txt")).toBeNull();
   });
 });
