@@ -83,7 +83,7 @@ async function readTar(bytes: Buffer): Promise<TarEntry[]> {
   const out: TarEntry[] = [];
   ex.on("entry", (header, stream, next) => {
     const chunks: Buffer[] = [];
-    stream.on("data", (d: Buffer) => chunks.push(d));
+    stream.on("data", (d: unknown) => chunks.push(d as Buffer));
     stream.on("end", () => {
       out.push({ name: header.name, type: header.type ?? "file", linkname: header.linkname ?? null, body: Buffer.concat(chunks) });
       next();
