@@ -17,7 +17,12 @@ beforeAll(() => compileCli(), 180_000);
 describe("the corpus", () => {
   it("has at least 80 cases, each described", () => {
     expect(cases.length).toBeGreaterThanOrEqual(80);
-    for (const c of cases) expect(c.description.length, c.name).toBeGreaterThan(10);
+    for (const c of cases) {
+      expect(c.description.length, c.name).toBeGreaterThan(10);
+      // A refusal is checked for what it says (the file or flag, the line), not only for its exit code.
+      if (c.expect.exit !== 0) expect(c.expect.message?.length, `${c.name}: expect.message`).toBeGreaterThan(0);
+      if (c.knownGap !== undefined) expect(c.knownGap, c.name).toMatch(/^KNOWN GAP: /);
+    }
   });
 });
 
