@@ -21,7 +21,7 @@ import {
   type ProgressEvent,
   type RunResult,
 } from "./engine/index.js";
-import { ConfigError } from "./errors.js";
+import { clipForMessage, ConfigError } from "./errors.js";
 import { gradeImage, graderBuildDefaults, passedRunEnv, type GradeResult, type GraderOptions } from "./grader/index.js";
 import { checkImageName, defaultImageName } from "./image-name.js";
 import { checkBuildRepoOptions } from "./options/rules.js";
@@ -153,6 +153,9 @@ function checkOptions(repo: string, options: BuildRepoOptions): BuildRepoOptions
   for (const name of Object.keys(options.buildArgs ?? {}).filter(looksSecret)) {
     emit({ type: "message", level: "warn", text: `build argument ${name} looks like a credential: build arguments can end up in the image's history. Give package index credentials with --pip-index-url or --cran-mirror, which reach the build as secrets` });
   }
+  for (const name of Object.keys(options.labels ?? {}).filter(looksSecret)) {
+    emit({ type: "message", level: "warn", text: `label ${clipForMessage(name, 60)} looks like a credential: labels are stored in the image, where anyone who has it can read them. Give credentials to the container at run time (-e), never as a label` });
+  }
   return options;
 }
 
@@ -170,6 +173,8 @@ async function planSource(repo: string, source: Source, options: BuildRepoOption
   return { facts, plan, dockerfile, imageName };
 }
 
+const MAX_CONTEXT_WARNINGS = 20;
+
 interface SelectedContext {
   selection: ContextSelection;
   summary: NonNullable<BuildRepoResult["context"]>;
@@ -185,10 +190,16 @@ async function selectStage(planned: BuildRepoResult, options: BuildRepoOptions, 
     ignoreFileDir: plan.context.ignoreFileDir,
     excludes: plan.context.excludes,
     includes: plan.context.includes,
-    keep: plan.dockerfilePath ? [plan.dockerfilePath] : [],
+    // The config files r2d's own Dockerfile copies and runs are sent even when an ignore file lists
+    // them (as Docker does for a Dockerfile); otherwise the build would fail on a missing COPY source.
+    keep: plan.dockerfilePath ? [plan.dockerfilePath] : plan.detected.map((d) => d.path),
   });
   const summary = { fileCount: selection.fileCount, bytes: selection.bytes, excluded: selection.excluded, summary: describeSelection(selection) };
-  for (const w of selection.warnings) emit({ type: "message", level: "warn", text: w });
+  // Thousands of links out must not flood the output: the first 20, then a count.
+  for (const w of selection.warnings.slice(0, MAX_CONTEXT_WARNINGS)) emit({ type: "message", level: "warn", text: w });
+  if (selection.warnings.length > MAX_CONTEXT_WARNINGS) {
+    emit({ type: "message", level: "warn", text: `… and ${selection.warnings.length - MAX_CONTEXT_WARNINGS} more warnings about the build context` });
+  }
   emit({ type: "context", ...summary });
   return { selection, summary };
 }

@@ -2,12 +2,12 @@
 import { CommanderError } from "commander";
 import { buildRepo, type BuildRepoResult } from "../build-repo.js";
 import { interruptExitCode, interruptMessage, interruptSignal, runCleanups } from "../cleanup.js";
-import { BuildError, exitCodeFor, UnsupportedError } from "../errors.js";
+import { asError, BuildError, exitCodeFor, UnsupportedError } from "../errors.js";
 import { formatGradeReport } from "../grader/index.js";
 import { makeScrubber, scrubDeep, scrubError } from "../redact.js";
 import { parseCli } from "./args.js";
 import { writeBuildLog } from "./build-log.js";
-import { createReporter, planSummary, resultSummary } from "./report.js";
+import { createReporter, jsonText, planSummary, resultSummary, terminalSafe } from "./report.js";
 
 /** The only place that turns errors into exit codes and messages. */
 async function main(argv: string[]): Promise<number> {
@@ -16,16 +16,20 @@ async function main(argv: string[]): Promise<number> {
     cli = parseCli(argv);
   } catch (err) {
     if (err instanceof CommanderError && (err.code === "commander.helpDisplayed" || err.code === "commander.version")) return 0;
-    process.stderr.write(`r2d: ${err instanceof Error ? err.message : String(err)}\n`);
+    const e = asError(err);
+    // --json promises an error event for every failure, a bad flag included.
+    if (argv.includes("--json") || argv.includes("--json-logs")) process.stdout.write(`${jsonText({ event: "error", error: { name: e.name, message: e.message } })}\n`);
+    process.stderr.write(terminalSafe(`r2d: ${e.message}\n`));
     return exitCodeFor(err);
   }
   const { json, debug } = cli;
-  // Everything below writes through the scrubber: index passwords and build argument values stay in.
+  // Everything below writes through the scrubber (index passwords and build argument values stay in)
+  // and, as text for a terminal, escapes the control characters a hostile repository could bring.
   const scrub = makeScrubber({ ...cli.options, debug });
-  const out = (s: string) => process.stdout.write(scrub(s));
-  const err = (s: string) => process.stderr.write(scrub(s));
+  const out = (s: string) => process.stdout.write(terminalSafe(scrub(s)));
+  const err = (s: string) => process.stderr.write(terminalSafe(scrub(s)));
   const tty = cli.progress === "tty" || (cli.progress === "auto" && Boolean(process.stderr.isTTY));
-  const report = createReporter({ tty, debug, write: err });
+  const report = createReporter({ tty, debug, write: err, control: (s) => process.stderr.write(s) });
   const signal = interruptSignal();
   const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY) && !json;
 
@@ -40,12 +44,12 @@ async function main(argv: string[]): Promise<number> {
         if (event.type === "message" && event.level === "debug" && !debug) return; // engine command lines: --debug only
         const e = scrubDeep(event, scrub);
         // `event` names the line; a progress event's own payload (also called `event`) goes under `progress`.
-        if (json) process.stdout.write(`${JSON.stringify(e.type === "progress" ? { event: e.type, type: e.type, progress: e.event } : { event: e.type, ...e })}\n`);
+        if (json) process.stdout.write(`${jsonText(e.type === "progress" ? { event: e.type, type: e.type, progress: e.event } : { event: e.type, ...e })}\n`);
         else report(e);
       },
     });
     if (cli.options.build === false) {
-      if (json) process.stdout.write(`${JSON.stringify(scrubDeep({ ...result.plan, dockerfile: result.dockerfile, imageName: result.imageName }, scrub), null, 2)}\n`);
+      if (json) process.stdout.write(`${jsonText(scrubDeep({ ...result.plan, dockerfile: result.dockerfile, imageName: result.imageName }, scrub), 2)}\n`);
       else {
         err(`${planSummary(result.plan)}\n`);
         if (debug) out(result.dockerfile);
@@ -54,7 +58,7 @@ async function main(argv: string[]): Promise<number> {
     }
     if (json) {
       const { dockerfile: _d, facts: _f, ...rest } = result;
-      process.stdout.write(`${JSON.stringify(scrubDeep({ event: "result", ...rest, plan: undefined, buildpack: result.plan.buildpack }, scrub))}\n`);
+      process.stdout.write(`${jsonText(scrubDeep({ event: "result", ...rest, plan: undefined, buildpack: result.plan.buildpack }, scrub))}\n`);
     } else {
       err(`${resultSummary(result)}\n`);
       if (debug) err(result.dockerfile);
@@ -77,22 +81,23 @@ async function fail(err: unknown, json: boolean): Promise<number> {
     process.stderr.write(`r2d: ${interruptMessage()}\n`);
     return interrupted;
   }
+  const say = (s: string) => process.stderr.write(terminalSafe(s));
   if (json) {
-    process.stdout.write(`${JSON.stringify({ event: "error", error: { name: e.name, message: e.message }, ...(e instanceof UnsupportedError ? { buildpack: e.buildpack, python: null, r: null, dockerfile: null } : {}) })}\n`);
+    process.stdout.write(`${jsonText({ event: "error", error: { name: e.name, message: e.message }, ...(e instanceof UnsupportedError ? { buildpack: e.buildpack, python: null, r: null, dockerfile: null } : {}) })}\n`);
   }
   if (err instanceof BuildError) {
-    process.stderr.write(`r2d: the build failed${err.step ? ` at ${err.step}` : ""}\n`);
+    say(`r2d: the build failed${err.step ? ` at ${err.step}` : ""}\n`);
     const tail = err.log.trimEnd().split("\n").slice(-30).join("\n");
-    process.stderr.write(`${tail}\nr2d: ${err.message}\n`);
+    say(`${tail}\nr2d: ${err.message}\n`);
     const kept = await writeBuildLog(err.log);
-    if (kept.problem) process.stderr.write(`r2d: warning: ${kept.problem}\n`);
-    if (kept.file) process.stderr.write(`r2d: full build output: ${kept.file}\n`);
+    if (kept.problem) say(`r2d: warning: ${kept.problem}\n`);
+    if (kept.file) say(`r2d: full build output: ${kept.file}\n`);
     return exitCodeFor(err);
   }
   if (e && typeof e.message === "string" && e.name !== "Error") {
-    process.stderr.write(`r2d: ${e.message}\n`);
+    say(`r2d: ${e.message}\n`);
   } else {
-    process.stderr.write(`r2d: ${e?.stack ?? String(err)}\n`);
+    say(`r2d: ${e?.stack ?? String(err)}\n`);
   }
   return exitCodeFor(err);
 }

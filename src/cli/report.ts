@@ -2,6 +2,29 @@ import type { BuildRepoResult, R2dEvent } from "../build-repo.js";
 import { formatBytes } from "../context/index.js";
 import type { BuildPlan } from "../plan/types.js";
 
+// C0 controls but tab and newline (a CR only before LF: CRLF files), DEL, C1 controls (0x9b is CSI
+// on many terminals), and the bidirectional overrides and isolates ("Trojan source").
+const TERMINAL_UNSAFE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]|\r(?!\n)/gu;
+// What JSON.stringify leaves raw of those (it escapes C0 itself), plus the line separators.
+const JSON_UNSAFE = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/gu;
+
+/**
+ * Text for a terminal: whatever a terminal would act on (escape sequences, bidi overrides) shown as
+ * `\x1b` / `\u{202e}`. Everything r2d prints goes through it, so a file name, a Dockerfile line or
+ * build output from a hostile repository can neither forge output nor drive the terminal.
+ */
+export function terminalSafe(text: string): string {
+  return text.replace(TERMINAL_UNSAFE, (c) => {
+    const code = c.codePointAt(0)!;
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u{${code.toString(16)}}`;
+  });
+}
+
+/** JSON.stringify, with the characters it leaves raw that terminals act on written as \u escapes (still the same JSON value). */
+export function jsonText(value: unknown, space?: number): string {
+  return JSON.stringify(value, null, space).replace(JSON_UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
 /** What r2d found, used and ignored: the answer to "why did it do that?". */
 export function planSummary(plan: BuildPlan): string {
   const lines = [
@@ -16,11 +39,13 @@ export function planSummary(plan: BuildPlan): string {
  * Turns pipeline events into stderr output: a live line per running step on a terminal,
  * one line per finished step otherwise. Build logs are kept for failures (and --debug).
  */
-export function createReporter(opts: { tty: boolean; debug: boolean; write: (s: string) => void }): (e: R2dEvent) => void {
+export function createReporter(opts: { tty: boolean; debug: boolean; write: (s: string) => void; control?: (s: string) => void }): (e: R2dEvent) => void {
   const { write } = opts;
+  // The reporter's own escape sequence goes around the writer, which escapes any in the text.
+  const control = opts.control ?? write;
   let live = false;
   const clear = () => {
-    if (live) write("\r\x1b[2K");
+    if (live) control("\r\x1b[2K");
     live = false;
   };
   const line = (s: string) => {

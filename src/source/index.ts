@@ -2,7 +2,7 @@ import path from "node:path";
 import { AbortError } from "../engine/exec.js";
 import { gitCheckout, gitClone, gitUpdateSubmodules } from "../engine/git.js";
 import { ConfigError } from "../errors.js";
-import { gitRevision } from "./revision.js";
+import { localRevision } from "./git-head.js";
 
 export interface Source {
   /** Local directory to build from. */
@@ -34,7 +34,7 @@ export async function openSource(
 ): Promise<Source> {
   const git = { signal: opts.signal, onDebug: opts.onDebug };
   if (!isGitUrl(repo)) {
-    return { dir: path.resolve(repo), ref: null, revision: await gitRevision(path.resolve(repo)) };
+    return { dir: path.resolve(repo), ref: null, revision: await localRevision(path.resolve(repo)) };
   }
   const dir = await opts.cloneDir();
   const clone = await gitClone(repo, dir, { ...git, shallow: !opts.ref });
@@ -56,5 +56,5 @@ export async function openSource(
     if (!ok) throw new ConfigError(`--ref ${opts.ref} is not a branch, tag or commit of ${redactUrl(repo)}`, { location: { file: "--ref" } });
     await gitUpdateSubmodules(dir, git);
   }
-  return { dir, url: redactUrl(repo), ref: opts.ref ?? null, revision: await gitRevision(dir) };
+  return { dir, url: redactUrl(repo), ref: opts.ref ?? null, revision: await localRevision(dir) };
 }
