@@ -1,7 +1,7 @@
 import { use, type Found } from "../detect/found.js";
 import { describeRanges, inRanges, toTriple, type VersionRange } from "../detect/julia-compat.js";
 import { parseJuliaManifest, parseJuliaProject, type JuliaProject } from "../detect/julia-project.js";
-import { ConfigError, UnsupportedError } from "../errors.js";
+import { ConfigError, quoteForMessage, UnsupportedError } from "../errors.js";
 import type { PlanMessage, Step } from "../plan/types.js";
 import { shellCommand, shellQuote } from "../shell.js";
 import { CONDA_DIR, CONDA_PKGS_CACHE } from "./conda.js";
@@ -53,12 +53,12 @@ export function chooseJulia(project: Found<JuliaProject>): { release: JuliaRelea
   const allowed = describeRanges(ranges);
   if (!release) {
     const [oldest, newest] = [JULIA_RELEASES[0]!.version, JULIA_RELEASES.at(-1)!.version];
-    throw new ConfigError(`[compat] julia = "${data.julia}" allows ${allowed}, and no Julia release r2d knows (${oldest} to ${newest}) is in it`, {
+    throw new ConfigError(`[compat] julia = ${quoteForMessage(data.julia ?? "", 60)} allows ${allowed}, and no Julia release r2d knows (${oldest} to ${newest}) is in it`, {
       location: { file: project.path, line: data.compatLine ?? undefined },
       hint: `allow a released Julia, e.g. julia = "1.10"; if a newer Julia is out, r2d's release list needs updating (see docs/config-files.md, Julia)`,
     });
   }
-  const why = data.julia === null ? `${project.path} has no [compat] julia: repo2docker's default "${DEFAULT_JULIA_COMPAT}"` : `[compat] julia = "${data.julia}" in ${project.path}`;
+  const why = data.julia === null ? `${project.path} has no [compat] julia: repo2docker's default "${DEFAULT_JULIA_COMPAT}"` : `[compat] julia = ${quoteForMessage(data.julia, 60)} in ${project.path}`;
   return { release, message: `Julia ${release.version}: the newest release in ${allowed} (${why})` };
 }
 
@@ -66,8 +66,10 @@ export function chooseJulia(project: Found<JuliaProject>): { release: JuliaRelea
 export function juliaInstallStep(release: JuliaRelease, uid: number): Step {
   const { version } = release;
   const line = version.split(".").slice(0, 2).join(".");
-  const arches: [string, string][] = [["x86_64", "x64"], ["aarch64", "aarch64"]];
-  const cases = arches.map(([arch, dir]) => `${arch}) arch=${arch} dir=${dir} sum=${release.sha256?.[arch as "x86_64"] ?? ""} ;;`);
+  const sums: Record<string, string | undefined> = release.sha256 ?? {};
+  // Julia's names for the machine (uname -m) and for its download folder.
+  const arches = [["x86_64", "x64"], ["aarch64", "aarch64"]] as const;
+  const cases = arches.map(([arch, dir]) => `${arch}) arch=${arch} dir=${dir} sum=${sums[arch] ?? ""} ;;`);
   const refuse = (why: string) => `{ echo ${shellQuote(`r2d: ${why}`)} >&2; exit 1; }`;
   const matches = `echo "$sum  $tarball" | sha256sum --check --status`;
   return {

@@ -78,5 +78,7 @@ export function parseJuliaManifest(text: string, file = "Manifest.toml"): JuliaM
     if (!Array.isArray(list)) continue;
     if (list.some((entry) => isTable(entry) && typeof entry.path === "string")) localPackages.push(clipForMessage(name, 40));
   }
-  return { juliaVersion: typeof data.julia_version === "string" ? data.julia_version : null, localPackages };
+  // Only a version reaches messages: the field is free text to TOML.
+  const juliaVersion = typeof data.julia_version === "string" && /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]{1,40})?$/.test(data.julia_version) ? data.julia_version : null;
+  return { juliaVersion, localPackages };
 }

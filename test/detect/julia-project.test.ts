@@ -63,6 +63,12 @@ describe("parseJuliaManifest", () => {
     expect(parseJuliaManifest(text)).toEqual({ juliaVersion: null, localPackages: ["Mine"] });
   });
 
+  it("keeps julia_version only when it is a version (it reaches messages)", () => {
+    expect(parseJuliaManifest('julia_version = "1.11.0-rc2"\n').juliaVersion).toBe("1.11.0-rc2");
+    expect(parseJuliaManifest('julia_version = "1.10.4\\n\\u001b[2Jforged"\n').juliaVersion).toBeNull();
+    expect(parseJuliaManifest("julia_version = 1.10\n").juliaVersion).toBeNull();
+  });
+
   it("bad TOML → error at its line, naming the manifest", () => {
     expectConfigError(() => parseJuliaManifest("[[deps.JSON]\n", "binder/Manifest.toml"), { file: "binder/Manifest.toml", line: 1, message: /is not valid TOML/ });
   });
