@@ -98,7 +98,8 @@ export function makePlan(facts: RepoFacts, options: PlanOptions = {}): BuildPlan
     scripts: common?.scripts ?? [],
     postBuild: common?.postBuild ?? null,
     start: common?.start ?? null,
-    entrypoint: common ? [ENTRYPOINT] : [],
+    // A pack's wrapper (nix-shell) goes first, so `start` and the command both run inside it.
+    entrypoint: common ? [...(c.wrapCommand ?? []), ENTRYPOINT] : [],
     command: common ? (common.runSh ? [`${repoDir}/${common.runSh}`] : ["/bin/bash"]) : [],
     labels: imageLabels(parts),
     secrets: planSecrets(c),

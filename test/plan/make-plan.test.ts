@@ -29,8 +29,17 @@ describe("makePlan: buildpack selection order", () => {
     expect(p.labels["r2d.buildpack"]).toBe("dockerfile");
   });
 
-  it("Julia beats Nix, R, conda, Pipfile and Python (and is refused as unsupported)", async () => {
-    const f = await facts({ "Project.toml": '[compat]\njulia = "1.9"\n', "default.nix": "", "runtime.txt": "r-2024-05-01", "environment.yml": ENV_YML, "requirements.txt": "x\n" });
+  it("Julia beats Nix, R, conda, Pipfile and Python (and honours the conda and pip files, as repo2docker)", async () => {
+    const p = await plan({ "Project.toml": '[compat]\njulia = "1.9"\n', "default.nix": "", "runtime.txt": "r-2024-05-01", "environment.yml": ENV_YML, "requirements.txt": "x\n" });
+    expect(p.buildpack).toBe("julia");
+    expect(p.env.JULIA_PROJECT).toBe("/home/jovyan");
+    expect(p.python).toBe("3.11");
+    expect(p.detected.map((d) => d.path)).toEqual(["Project.toml", "environment.yml", "requirements.txt"]);
+    expect(p.ignored.map((i) => i.path).sort()).toEqual(["default.nix", "runtime.txt"]);
+  });
+
+  it("a REQUIRE file alone selects Julia and is refused with repo2docker's message", async () => {
+    const f = await facts({ REQUIRE: "julia 0.6\n", "requirements.txt": "x\n" });
     let err: unknown;
     try {
       makePlan(f, { invoking: ROOT });
@@ -38,30 +47,20 @@ describe("makePlan: buildpack selection order", () => {
       err = e;
     }
     expect(err).toBeInstanceOf(UnsupportedError);
-    expect(err).toBeInstanceOf(ConfigError);
-    expect((err as UnsupportedError).location).toEqual({ file: "Project.toml" });
-    expect((err as Error).message).toMatch(/Julia projects are detected but r2d does not build them yet/);
-    expect((err as UnsupportedError).hint).toMatch(/Dockerfile/);
+    expect((err as UnsupportedError).location).toEqual({ file: "REQUIRE" });
+    expect((err as Error).message).toMatch(/Julia REQUIRE no longer supported/);
+    expect((err as UnsupportedError).hint).toMatch(/Project\.toml/);
     expect((err as { buildpack?: string }).buildpack).toBe("julia");
   });
 
-  it("a REQUIRE file selects Julia and is refused as no longer supported", async () => {
-    const f = await facts({ REQUIRE: "julia 0.6\n", "requirements.txt": "x\n" });
-    expect(() => makePlan(f, { invoking: ROOT })).toThrow(/REQUIRE files are no longer supported/);
-  });
-
-  it("Nix beats R, conda and Python (and is refused as unsupported)", async () => {
-    const f = await facts({ "default.nix": "{}", "runtime.txt": "r-2024-05-01", "environment.yml": ENV_YML });
-    let err: unknown;
-    try {
-      makePlan(f, { invoking: ROOT });
-    } catch (e) {
-      err = e;
-    }
-    expect(err).toBeInstanceOf(UnsupportedError);
-    expect((err as UnsupportedError).location).toEqual({ file: "default.nix" });
-    expect((err as Error).message).toMatch(/Nix environments .* not build them yet/);
-    expect((err as { buildpack?: string }).buildpack).toBe("nix");
+  it("Nix beats R, conda and Python, and reads none of their files (as repo2docker)", async () => {
+    const p = await plan({ "default.nix": "{}", "runtime.txt": "r-2024-05-01", "environment.yml": ENV_YML });
+    expect(p.buildpack).toBe("nix");
+    expect(p.python).toBeNull();
+    expect(p.ignored).toEqual([
+      { path: "runtime.txt", reason: expect.stringMatching(/^the nix buildpack installs only what default\.nix lists/) },
+      { path: "environment.yml", reason: expect.stringMatching(/^the nix buildpack installs only what default\.nix lists/) },
+    ]);
   });
 
   it("a dated runtime.txt (r-DATE) selects R over conda, Pipfile and Python", async () => {
