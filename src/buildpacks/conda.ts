@@ -91,6 +91,8 @@ export function condaEnvVars(prefix = CONDA_ENV, notebookPrefix = prefix): Recor
     NB_PYTHON_PREFIX: notebookPrefix,
     KERNEL_PYTHON_PREFIX: prefix,
     CONDA_DEFAULT_ENV: prefix,
+    // As an activated environment has it: a plain `micromamba install x` in postBuild targets it.
+    CONDA_PREFIX: prefix,
   };
 }
 
