@@ -91,9 +91,10 @@ export const r: Buildpack<"r", typeof FILES> = {
   contribute(ctx) {
     const { date } = rRuntime(ctx.facts);
     const cran = defaultCran(date);
-    const acc: Installs = { files: [], pre: [], post: [], used: [], env: { R_LIBS_USER: R_LIBS }, path: [], environmentSteps: [], python: null };
+    const acc: Installs = { files: [], pre: [], post: [], used: [], env: { R_LIBS_USER: R_LIBS }, path: [], environmentSteps: [], python: null, deferred: false };
     const image = ctx.facts.files.environment ? rInConda(ctx, acc) : rFromImage(ctx, acc);
     addRPackages(ctx, cran, acc);
+    if (acc.deferred) deferAll(acc);
     const { files, pre, post, used, env, path, environmentSteps, python } = acc;
     return {
       ...image,
@@ -121,6 +122,16 @@ interface Installs {
   path: string[];
   environmentSteps: Step[];
   python: string | null;
+  /** The conda environment (with R and pip) is made only after the code is copied. */
+  deferred?: boolean;
+}
+
+/** After a deferred conda environment, everything that needs its R or pip waits for it too. */
+function deferAll(acc: Installs): void {
+  const [create, ...rest] = acc.post;
+  acc.post = [create!, ...acc.pre, ...rest];
+  acc.pre = [];
+  acc.files = [];
 }
 
 type ImagePart = Pick<Contribution, "baseImage" | "r" | "systemSteps" | "helperFiles">;
@@ -180,6 +191,7 @@ function rInConda(ctx: PackContext, acc: Installs): ImagePart {
   acc.path.push(conda.path);
   acc.python = conda.python;
   (conda.deferred ? acc.post : acc.pre).push(conda.step);
+  acc.deferred = conda.deferred;
   if (!conda.deferred) acc.files.push(environment.path);
   acc.used.push({ key: "environment", use: `micromamba create, with r-base=${r}${needsPip ? " and pip" : ""}` });
   addInstalls(acc, py);

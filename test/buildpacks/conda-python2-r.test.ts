@@ -118,6 +118,25 @@ describe("R inside conda (a dated runtime.txt or DESCRIPTION, and environment.ym
     );
   });
 
+  it("when the environment waits for the code (pip: -e .), every install that needs its R or pip waits too, in order", async () => {
+    const p = await plan({
+      "runtime.txt": "r-2024-05-01\n",
+      "environment.yml": "dependencies:\n  - pip:\n    - -e .\n",
+      "requirements.txt": "six\n",
+      "requirements.R": 'pkg_list <- c("jsonlite")\n',
+      "install.R": "1\n",
+    });
+    expect(p.preAssembleSteps).toEqual([]);
+    expect(p.dependencyFiles).toEqual([]);
+    expect(p.assembleSteps.map((s) => s.title)).toEqual([
+      "conda environment from environment.yml (micromamba)",
+      "pip packages from requirements.txt",
+      "R packages from requirements.R (pkg_list)",
+      "install.R (run as an R script, before the code is copied)",
+      "install.R again, with the code, if it failed before",
+    ]);
+  });
+
   it("the rendered Dockerfile checks micromamba first and has no rocker base", async () => {
     const dockerfile = renderDockerfile(await plan({ "runtime.txt": "r-2024-05-01\n", "environment.yml": ENV }));
     expect(dockerfile).toMatch(/^FROM mambaorg\/micromamba:1\.5\.10-bookworm-slim$/m);
