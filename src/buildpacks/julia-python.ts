@@ -6,7 +6,7 @@
 import { use } from "../detect/found.js";
 import type { RepoFacts } from "../detect/types.js";
 import type { PlanMessage, Step } from "../plan/types.js";
-import { CONDA_BASE_IMAGE, condaEnv, condaEnvironment } from "./conda.js";
+import { CONDA_BASE_IMAGE, condaEnvironment, condaEnvVars, condaSystem } from "./conda.js";
 import { pythonInstalls, runtimePython } from "./python.js";
 import { DEFAULT_PYTHON, ensurePython, pythonBaseImage, pythonFromRequires, venv } from "./shared.js";
 import type { Contribution, PackContext } from "./types.js";
@@ -18,6 +18,7 @@ export interface PythonAlongside {
   env: Record<string, string>;
   path: string[];
   systemSteps: Step[];
+  helperFiles: string[];
   environmentSteps: Step[];
   files: string[];
   pre: Step[];
@@ -37,12 +38,15 @@ function pythonVersion(facts: RepoFacts): string {
 
 export function pythonAlongside(ctx: PackContext): PythonAlongside {
   const { facts } = ctx;
-  const out: PythonAlongside = { baseImage: null, version: null, env: {}, path: [], systemSteps: [], environmentSteps: [], files: [], pre: [], post: [], used: [], messages: [] };
+  const out: PythonAlongside = { baseImage: null, version: null, env: {}, path: [], systemSteps: [], helperFiles: [], environmentSteps: [], files: [], pre: [], post: [], used: [], messages: [] };
   const environment = facts.files.environment;
   if (environment) {
     const conda = condaEnvironment(ctx);
     Object.assign(out, { baseImage: CONDA_BASE_IMAGE, version: conda.python });
-    Object.assign(out.env, condaEnv);
+    Object.assign(out.env, condaEnvVars());
+    const system = condaSystem("the conda environment (environment.yml)");
+    out.systemSteps.push(...system.steps);
+    out.helperFiles.push(...system.helperFiles);
     out.path.push(conda.path);
     (conda.deferred ? out.post : out.pre).push(conda.step);
     if (!conda.deferred) out.files.push(environment.path);

@@ -2,7 +2,7 @@
 import { CommanderError } from "commander";
 import { buildRepo, type BuildRepoResult } from "../build-repo.js";
 import { interruptExitCode, interruptMessage, interruptSignal, runCleanups } from "../cleanup.js";
-import { asError, BuildError, exitCodeFor, UnsupportedError } from "../errors.js";
+import { asError, BuildError, ConfigError, exitCodeFor, UnsupportedError } from "../errors.js";
 import { formatGradeReport } from "../grader/index.js";
 import { makeScrubber, scrubDeep, scrubError } from "../redact.js";
 import { parseCli } from "./args.js";
@@ -17,9 +17,10 @@ async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof CommanderError && (err.code === "commander.helpDisplayed" || err.code === "commander.version")) return 0;
     const e = asError(err);
-    // --json promises an error event for every failure, a bad flag included.
-    if (argv.includes("--json") || argv.includes("--json-logs")) process.stdout.write(`${jsonText({ event: "error", error: { name: e.name, message: e.message } })}\n`);
     process.stderr.write(terminalSafe(`r2d: ${e.message}\n`));
+    // --json promises an error event for every failure, a bad flag included (looked for before `--`).
+    const flags = argv.slice(0, argv.includes("--") ? argv.indexOf("--") : argv.length);
+    if (flags.includes("--json") || flags.includes("--json-logs")) process.stdout.write(`${jsonText(jsonError(err))}\n`);
     return exitCodeFor(err);
   }
   const { json, debug } = cli;
@@ -67,14 +68,14 @@ async function main(argv: string[]): Promise<number> {
     if (result.grade) return result.grade.passed ? 0 : 1;
     return result.run ? result.run.exitCode : 0;
   } catch (error) {
-    return await fail(scrubError(error, scrub), json);
+    return await fail(scrubError(error, scrub), json, scrub);
   } finally {
     await runCleanups();
   }
 }
 
 /** Exit codes: 1 the build (a step of the repository's own), the run or a grader check failed; 2 bad input; 3 engine problem; 130/143 interrupted. */
-async function fail(err: unknown, json: boolean): Promise<number> {
+async function fail(err: unknown, json: boolean, scrub: (text: string) => string): Promise<number> {
   const e = err as Error & { buildpack?: string };
   const interrupted = interruptExitCode();
   if (interrupted !== undefined) {
@@ -82,9 +83,7 @@ async function fail(err: unknown, json: boolean): Promise<number> {
     return interrupted;
   }
   const say = (s: string) => process.stderr.write(terminalSafe(s));
-  if (json) {
-    process.stdout.write(`${jsonText({ event: "error", error: { name: e.name, message: e.message }, ...(e instanceof UnsupportedError ? { buildpack: e.buildpack, python: null, r: null, dockerfile: null } : {}) })}\n`);
-  }
+  if (json) process.stdout.write(`${jsonText(jsonError(err, scrub))}\n`);
   if (err instanceof BuildError) {
     say(`r2d: the build failed${err.step ? ` at ${err.step}` : ""}\n`);
     const tail = err.log.trimEnd().split("\n").slice(-30).join("\n");
@@ -100,6 +99,27 @@ async function fail(err: unknown, json: boolean): Promise<number> {
     say(`r2d: ${e?.stack ?? String(err)}\n`);
   }
   return exitCodeFor(err);
+}
+
+/** The one shape of a `--json` error, whatever its kind (every key always present; null when it does not apply). */
+function jsonError(err: unknown, scrub: (text: string) => string = (t) => t): Record<string, unknown> {
+  const e = asError(err) as Error & { buildpack?: string; location?: { file: string; line?: number }; hint?: string; step?: string };
+  return {
+    event: "error",
+    error: {
+      name: e.name,
+      message: e.message,
+      exitCode: exitCodeFor(err),
+      location: err instanceof ConfigError && e.location ? { file: scrub(e.location.file), line: e.location.line ?? null } : null,
+      hint: typeof e.hint === "string" ? scrub(e.hint) : null,
+      step: err instanceof BuildError ? (e.step ?? null) : null,
+    },
+    // What a plan would have said (--no-build --json): the pack named when planning got that far.
+    buildpack: err instanceof UnsupportedError ? (e.buildpack ?? null) : null,
+    python: null,
+    r: null,
+    dockerfile: null,
+  };
 }
 
 // A reader that goes away early (`r2d … --json | head`) is not an error worth a stack trace.

@@ -56,7 +56,7 @@ export function makePlan(facts: RepoFacts, options: PlanOptions = {}): BuildPlan
   const repoDir = options.targetRepoDir ? checkRepoDir(options.targetRepoDir) : home;
   const pack = selectBuildpack(facts);
   const c = contribute(pack, { facts, user, home, repoDir, baseImage: options.baseImage });
-  const common = pack.kind === "generated" ? commonFiles(facts, user) : null;
+  const common = pack.kind === "generated" ? commonFiles(facts, user, c) : null;
   const parts: Parts = { facts, options, pack, c, user, home, repoDir, common };
   const detected = [...c.used.map(({ key, use }) => ({ path: facts.files[key]!.path, use })), ...(common?.detected ?? [])];
   const usedPaths = new Set(detected.map((d) => d.path));
@@ -89,7 +89,7 @@ export function makePlan(facts: RepoFacts, options: PlanOptions = {}): BuildPlan
     env: imageEnv(parts),
     path: common ? [...(c.path ?? []), `${home}/.local/bin`, ...(repoDir === home ? [] : [`${repoDir}/.local/bin`])] : [],
     aptPackages: common?.aptPackages ?? [],
-    systemSteps: c.systemSteps ?? [],
+    systemSteps: [...(c.systemSteps ?? []), ...(common?.systemSteps ?? [])],
     environmentSteps: c.environmentSteps ?? [],
     helperFiles: c.helperFiles ?? [],
     dependencyFiles: c.dependencyFiles ?? [],
@@ -109,7 +109,8 @@ export function makePlan(facts: RepoFacts, options: PlanOptions = {}): BuildPlan
     context: {
       excludes: common ? [...DEFAULT_EXCLUDES, ...(options.excludes ?? [])] : (options.excludes ?? []),
       includes: options.includes ?? [],
-      ignoreFileDir: facts.configDir,
+      // Docker reads a Dockerfile's ignore file from the context root, wherever the Dockerfile is.
+      ignoreFileDir: common ? facts.configDir : "",
     },
     detected,
     ignored: ignoredFiles(facts, pack, usedPaths),

@@ -57,9 +57,9 @@ describe("detectRepo: what is found", () => {
     expect(files.runtime).toEqual({ path: "runtime.txt", data: { name: "python", version: "3.11", date: null } });
     expect(files.requirements).toEqual({ path: "requirements.txt", data: { hasLocalReferences: true, requirements: ["numpy", "-e ."], includes: [], indexOptions: [] } });
     expect(files.apt).toEqual({ path: "apt.txt", data: ["curl", "vim"] });
-    expect(files.postBuild).toEqual({ path: "postBuild", data: { crlf: true, shebang: "/bin/bash", passesArguments: false } });
-    expect(files.start?.data).toEqual({ crlf: false, shebang: "/bin/bash", passesArguments: true });
-    expect(files.runSh).toEqual({ path: "run.sh", data: { crlf: false, shebang: null, passesArguments: false } });
+    expect(files.postBuild).toEqual({ path: "postBuild", data: { crlf: true, shebang: "/bin/bash", passesArguments: false, commands: [{ name: "echo", line: 2 }] } });
+    expect(files.start?.data).toMatchObject({ crlf: false, shebang: "/bin/bash", passesArguments: true });
+    expect(files.runSh).toMatchObject({ path: "run.sh", data: { crlf: false, shebang: null, passesArguments: false } });
     expect(files.setupPy).toEqual({ path: "setup.py" });
     expect(files.pyproject?.data).toEqual({ isPackage: true, requiresPython: ">=3.9" });
     expect(files.installR).toEqual({ path: "install.R" });
