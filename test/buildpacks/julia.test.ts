@@ -124,5 +124,9 @@ describe("Python beside Julia (repo2docker's Julia pack is a Python pack underne
     const p = await plan({ "Project.toml": PROJECT, "environment.yml": "dependencies:\n  - python=3.11\n  - numpy\n" });
     expect([p.python, p.baseImage]).toEqual(["3.11", CONDA_BASE_IMAGE]);
     expect(p.detected.map((d) => d.path)).toEqual(["Project.toml", "environment.yml"]);
+    // As every conda image: micromamba checked before anything installs, conda/mamba for postBuild.
+    expect(p.systemSteps[0]!.title).toBe("micromamba must be in the base image");
+    expect(p.env).toMatchObject({ CONDA_PREFIX: "/srv/conda/envs/notebook", MAMBA_ROOT_PREFIX: "/srv/conda" });
+    expect(p.helperFiles).toContain("conda-shim");
   });
 });
