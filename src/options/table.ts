@@ -284,9 +284,9 @@ export const OPTION_TABLE: readonly OptionRow[] = [
   }),
   option("progress", {
     stage: "output",
-    type: choice(["auto", "tty", "plain"] as const),
+    type: choice(["auto", "tty", "plain", "json"] as const),
     cli: { flag: "--progress", arg: "<mode>", default: "auto" },
-    help: "build progress display",
+    help: "build progress: tty (a live display redrawn in place), plain (a line per step start, output line and end, as BuildKit's plain), json (the --json event stream, on stderr); auto is tty on a terminal, else plain",
   }),
   // Action only: build-push-action's names, and the check that replaces the CLI's run.
   option("tags", { stage: "push", type: list, help: "More references for the same image (list).", input: { name: "tags" } }),

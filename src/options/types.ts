@@ -69,7 +69,7 @@ export interface OptionValues extends DirectOptions {
   timeout?: number;
   json?: boolean;
   debug?: boolean;
-  progress?: "auto" | "tty" | "plain";
+  progress?: "auto" | "tty" | "plain" | "json";
   /** Action only: more references, the platform list (one), the check command. */
   tags?: string[];
   platforms?: string[];
