@@ -8,7 +8,7 @@ import { eventLine } from "../report.js";
 import { StepBook } from "./book.js";
 import type { Terminal } from "./live-area.js";
 import { PlainBuildView } from "./plain.js";
-import { displayText } from "./text.js";
+import { displayText, wrapText } from "./text.js";
 import { ANSI_COLOURS, NO_COLOURS, TtyBuildView } from "./tty.js";
 
 export { StepBook, type TrackedStep } from "./book.js";
@@ -56,7 +56,8 @@ export function createDisplay(opts: DisplayOptions): Display {
         })
       : undefined;
   const plain = new PlainBuildView(book, (l) => writeLines([l]), opts.debug);
-  const line = (text: string) => (tty ? tty.print([text]) : writeLines([text]));
+  // On a terminal, r2d's own lines are wrapped at spaces too: nothing it prints is wider than the screen.
+  const line = (text: string) => (tty && terminal ? tty.print(text.split("\n").flatMap((l) => wrapText(l, terminal.columns()))) : writeLines([text]));
 
   return {
     book,

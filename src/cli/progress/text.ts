@@ -76,3 +76,40 @@ export function formatDuration(ms: number): string {
   if (m < 60) return `${m}m${String(Math.floor(s % 60)).padStart(2, "0")}s`;
   return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, "0")}m`;
 }
+
+/**
+ * Text wrapped at spaces to lines of fewer than `width` columns, continuation lines indented
+ * (a word longer than a line is cut where it must be).
+ */
+export function wrapText(text: string, width: number, indent = "     "): string[] {
+  const max = Math.max(10, width - 1);
+  const out: string[] = [];
+  let line = "";
+  const push = () => {
+    out.push(line);
+    line = indent;
+  };
+  for (const word of text.split(" ")) {
+    const sep = line === "" || line === indent ? "" : " ";
+    if (textWidth(line) + textWidth(sep) + textWidth(word) <= max) {
+      line += sep + word;
+      continue;
+    }
+    if (line !== "" && line !== indent) push();
+    let rest = word;
+    while (textWidth(line) + textWidth(rest) > max) {
+      let cut = "";
+      for (const ch of rest) {
+        if (textWidth(line + cut + ch) > max) break;
+        cut += ch;
+      }
+      if (cut === "") break;
+      line += cut;
+      rest = rest.slice(cut.length);
+      push();
+    }
+    line += rest;
+  }
+  if (line !== "" && line !== indent) out.push(line);
+  return out;
+}
