@@ -28,7 +28,7 @@ import { checkImageName, defaultImageName } from "./image-name.js";
 import { checkBuildRepoOptions } from "./options/rules.js";
 import { makePlan, type PlanOptions } from "./plan/index.js";
 import type { BuildPlan, BuildpackName } from "./plan/types.js";
-import { prepareBuild, type PreparedBuild } from "./prepare/index.js";
+import { checkPublish, prepareBuild, type PreparedBuild } from "./prepare/index.js";
 import { renderDockerfile } from "./render/index.js";
 import { lazyRunDir, type RunDir } from "./run-dir.js";
 import { isGitUrl, openSource, type Source } from "./source/index.js";
@@ -132,6 +132,7 @@ export async function buildRepo(repo: string, options: BuildRepoOptions = {}): P
     const selection = await selectStage(planned, opts, emit);
     // The bridge question went with the probe; it was answered while the context was selected.
     const traits = { bridgeNetwork: await engine.capabilities.bridgeNetwork.catch(() => true) };
+    checkPublish(opts, traits);
     const prepared = prepareBuild(planned.plan, planned.dockerfile, selection.selection, { ...opts, imageName: planned.imageName, passEnv: passedRunEnv() }, traits);
     for (const text of prepared.messages) emit({ type: "message", level: "info", text });
     const built = await buildStage(engine, prepared, selection.selection, await run.get(), opts, emit);

@@ -117,7 +117,7 @@ export function choice<C extends string>(choices: readonly C[]): Kind<C> {
     choices,
     fromCli: (raw, flag) => stored(raw, isChoice, flag),
     fromInput: (value, input) => {
-      if (!isChoice(value)) throw inputError(input, `must be ${orList([...(input.default ? [input.default] : []), ...choices])}, got "${value}"`);
+      if (!isChoice(value)) throw inputError(input, `must be ${orList([...new Set([...(input.default ? [input.default] : []), ...choices])])}, got "${value}"`);
       return value;
     },
     used: given,

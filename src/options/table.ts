@@ -37,8 +37,8 @@ export const OPTION_TABLE: readonly OptionRow[] = [
     stage: "source",
     type: text,
     cli: { flag: "--ref", arg: "<ref>" },
-    help: "branch, tag or commit to build, for a git URL",
-    input: { name: "ref", description: "Branch, tag or commit to build, when repo is a git URL." },
+    help: "branch, tag or commit to build: a git URL is cloned at it; a local repository's is checked out in a temporary clone (your working tree is left as it is)",
+    input: { name: "ref", description: "Branch, tag or commit to build (a git URL is cloned at it; a local repository's is checked out in a temporary clone)." },
   }),
   option("subdir", {
     stage: "source",
@@ -182,7 +182,7 @@ export const OPTION_TABLE: readonly OptionRow[] = [
   }),
   option("buildNetwork", {
     stage: "build",
-    type: text,
+    type: choice(["default", "host", "none"] as const),
     cli: { flag: "--build-network", arg: "<mode>" },
     help: "network of RUN steps: default, host (reach an index on this machine) or none",
     input: { name: "build-network", default: "default", description: "Network of RUN steps, default, host or none." },
@@ -228,6 +228,7 @@ export const OPTION_TABLE: readonly OptionRow[] = [
     type: flag,
     cli: { flag: "--editable", short: "-E" },
     help: "mount the local repository over the copy in the image (read-write), so edits show up without a rebuild",
+    rules: [{ excludes: ["ref"], message: "--editable mounts your working tree, which --ref does not build", hint: "drop --ref to run your working tree, or drop --editable" }],
   }),
   option("mountData", {
     stage: "run",
