@@ -29,6 +29,7 @@ import { checkBuildRepoOptions } from "./options/rules.js";
 import { makePlan, type PlanOptions } from "./plan/index.js";
 import type { BuildPlan, BuildpackName } from "./plan/types.js";
 import { checkPublish, prepareBuild, type PreparedBuild } from "./prepare/index.js";
+import { createMountSources } from "./prepare/mounts.js";
 import { renderDockerfile } from "./render/index.js";
 import { lazyRunDir, type RunDir } from "./run-dir.js";
 import { isGitUrl, openSource, type Source } from "./source/index.js";
@@ -143,7 +144,13 @@ export async function buildRepo(repo: string, options: BuildRepoOptions = {}): P
     throwIfAborted(opts.signal);
     emit({ type: "phase", phase: "running" });
     if (opts.grader) out.grade = await gradeStage(engine, out, opts, emit, await run.get());
-    else out.run = await runContainer(engine, prepared.run, { signal: opts.signal, stdio: opts.runStdio ?? "pipe", onDebug });
+    else {
+      // Output folders the run mounts exist before Docker would make them root's.
+      if (out.plan.buildpack !== "dockerfile") {
+        for (const text of await createMountSources(prepared.run.volumes, out.plan.user.uid)) emit({ type: "message", level: "warn", text });
+      }
+      out.run = await runContainer(engine, prepared.run, { signal: opts.signal, stdio: opts.runStdio ?? "pipe", onDebug });
+    }
     return out;
   } finally {
     await run.dispose();

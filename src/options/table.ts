@@ -7,7 +7,7 @@
  */
 import { ENGINE_CHOICES_HELP, ENGINE_KINDS } from "../engine/adapters/index.js";
 import { GRADER_PROFILES } from "../grader/profiles.js";
-import { argument, choice, cpuCount, duration, flag, integer, list, negatable, pairs, size, text, words } from "./kinds.js";
+import { argument, choice, command, cpuCount, duration, flag, integer, list, negatable, pairs, size, text, words } from "./kinds.js";
 import { option, type OptionRow, type Rule } from "./types.js";
 
 const NEEDS_GRADER: Rule = { needs: ["grader"] };
@@ -102,6 +102,13 @@ export const OPTION_TABLE: readonly OptionRow[] = [
     cli: { flag: "--target-repo-dir", arg: "<dir>" },
     help: "where the repository lands in the image (default: the user's home)",
     input: { name: "target-repo-dir", description: "Where the repository lands in the image (default the user's home)." },
+  }),
+  option("defaultCommand", {
+    stage: "plan",
+    type: command,
+    cli: { flag: "--default-command", arg: "<command>" },
+    help: 'the image\'s default command instead of run.sh (or bash), e.g. "python -u src/train.py" or a JSON array; run from the repository folder. Several images from one repository: one build per command',
+    input: { name: "default-command", description: "The image's default command instead of run.sh (or bash), e.g. python -u src/train.py, or a JSON array." },
   }),
   option("appendix", {
     stage: "plan",

@@ -24,6 +24,7 @@ export const DIRECT_KEYS = [
   "userName",
   "targetRepoDir",
   "appendix",
+  "defaultCommand",
   "baseImage",
   "labels",
   "buildArgs",
