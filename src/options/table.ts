@@ -119,7 +119,7 @@ export const OPTION_TABLE: readonly OptionRow[] = [
   option("baseImage", {
     stage: "plan",
     type: text,
-    cli: { flag: "--base-image", arg: "<image>" },
+    cli: { flag: "--base-image", arg: "<image>", env: "R2D_BASE_IMAGE" },
     help: "replace the buildpack's base image (it must be Debian or Ubuntu based)",
     input: { name: "base-image", description: "Replace the buildpack's base image (Debian or Ubuntu based)." },
   }),
@@ -190,7 +190,7 @@ export const OPTION_TABLE: readonly OptionRow[] = [
   option("buildNetwork", {
     stage: "build",
     type: choice(["default", "host", "none"] as const),
-    cli: { flag: "--build-network", arg: "<mode>" },
+    cli: { flag: "--build-network", arg: "<mode>", env: "R2D_BUILD_NETWORK" },
     help: "network of RUN steps: default, host (reach an index on this machine) or none",
     input: { name: "build-network", default: "default", description: "Network of RUN steps, default, host or none." },
   }),
