@@ -23,11 +23,13 @@ import {
 } from "./engine/index.js";
 import { clipForMessage, ConfigError } from "./errors.js";
 import { gradeImage, graderBuildDefaults, passedRunEnv, type GradeResult, type GraderOptions } from "./grader/index.js";
+import { imageFacts, type ImageFacts } from "./image-facts.js";
 import { checkImageName, defaultImageName } from "./image-name.js";
 import { checkBuildRepoOptions } from "./options/rules.js";
 import { makePlan, type PlanOptions } from "./plan/index.js";
-import type { BuildPlan } from "./plan/types.js";
-import { prepareBuild, type PreparedBuild } from "./prepare/index.js";
+import type { BuildPlan, BuildpackName } from "./plan/types.js";
+import { checkPublish, prepareBuild, type PreparedBuild } from "./prepare/index.js";
+import { createMountSources } from "./prepare/mounts.js";
 import { renderDockerfile } from "./render/index.js";
 import { lazyRunDir, type RunDir } from "./run-dir.js";
 import { isGitUrl, openSource, type Source } from "./source/index.js";
@@ -85,7 +87,11 @@ export type R2dEvent =
   | { type: "message"; level: "info" | "warn" | "debug"; text: string }
   | { type: "context"; fileCount: number; bytes: number; excluded: ContextSelection["excluded"]; summary: string }
   | { type: "engine"; kind: EngineKind; client: string; reason: string }
-  | { type: "progress"; event: ProgressEvent };
+  /** The Dockerfile the build steps come from (displays name the steps by its comments). */
+  | { type: "plan"; buildpack: BuildpackName; dockerfile: string }
+  | { type: "progress"; event: ProgressEvent }
+  /** The image exists (and is pushed, with push): sent before any run. */
+  | ({ type: "built"; plan: Pick<BuildPlan, "buildpack" | "python" | "r" | "baseImageOverridden" | "user"> } & Pick<BuildRepoResult, "imageName" | "imageId" | "imageSize" | "digest" | "image"> & { durationMs: number });
 
 export interface BuildRepoResult {
   /** What detection found (the plan says what of it is used). */
@@ -98,6 +104,8 @@ export interface BuildRepoResult {
   metadata?: Record<string, unknown>;
   /** Image size in bytes, as the engine reports it. */
   imageSize?: number;
+  /** What the built image declares: Python and R versions, its user (when the image is local). */
+  image?: ImageFacts;
   context?: { fileCount: number; bytes: number; excluded: ContextSelection["excluded"]; summary: string };
   build?: Pick<BuildResult, "durationMs" | "steps">;
   engine?: Pick<Engine, "kind" | "client" | "reason">;
@@ -125,15 +133,24 @@ export async function buildRepo(repo: string, options: BuildRepoOptions = {}): P
     const selection = await selectStage(planned, opts, emit);
     // The bridge question went with the probe; it was answered while the context was selected.
     const traits = { bridgeNetwork: await engine.capabilities.bridgeNetwork.catch(() => true) };
+    checkPublish(opts, traits);
     const prepared = prepareBuild(planned.plan, planned.dockerfile, selection.selection, { ...opts, imageName: planned.imageName, passEnv: passedRunEnv() }, traits);
     for (const text of prepared.messages) emit({ type: "message", level: "info", text });
     const built = await buildStage(engine, prepared, selection.selection, await run.get(), opts, emit);
     const out: BuildRepoResult = { ...planned, ...built, context: selection.summary };
+    const { buildpack, python, r, baseImageOverridden, user } = planned.plan;
+    emit({ type: "built", plan: { buildpack, python, r, baseImageOverridden, user }, imageName: out.imageName, imageId: out.imageId, imageSize: out.imageSize, digest: out.digest, image: out.image, durationMs: built.build.durationMs });
     if (opts.run === false) return out;
     throwIfAborted(opts.signal);
     emit({ type: "phase", phase: "running" });
     if (opts.grader) out.grade = await gradeStage(engine, out, opts, emit, await run.get());
-    else out.run = await runContainer(engine, prepared.run, { signal: opts.signal, stdio: opts.runStdio ?? "pipe", onDebug });
+    else {
+      // Output folders the run mounts exist before Docker would make them root's.
+      if (out.plan.buildpack !== "dockerfile") {
+        for (const text of await createMountSources(prepared.run.volumes, out.plan.user.uid)) emit({ type: "message", level: "warn", text });
+      }
+      out.run = await runContainer(engine, prepared.run, { signal: opts.signal, stdio: opts.runStdio ?? "pipe", onDebug });
+    }
     return out;
   } finally {
     await run.dispose();
@@ -169,6 +186,7 @@ async function planSource(repo: string, source: Source, options: BuildRepoOption
   const plan = makePlan(facts, { ...options, source: { repo, url: source.url, ref: source.ref, revision: source.revision } });
   for (const m of plan.messages) emit({ type: "message", level: m.level, text: m.text });
   const dockerfile = renderDockerfile(plan);
+  emit({ type: "plan", buildpack: plan.buildpack, dockerfile });
   const imageName = options.imageName ?? defaultImageName(repo, options.subdir, source.revision);
   return { facts, plan, dockerfile, imageName };
 }
@@ -212,7 +230,7 @@ async function buildStage(
   workDir: RunDir,
   options: BuildRepoOptions,
   emit: (e: R2dEvent) => void,
-): Promise<Pick<BuildRepoResult, "imageId" | "digest" | "metadata" | "imageSize" | "build" | "engine">> {
+): Promise<Pick<BuildRepoResult, "imageId" | "digest" | "metadata" | "imageSize" | "image" | "engine"> & Required<Pick<BuildRepoResult, "build">>> {
   const onDebug = (text: string): void => emit({ type: "message", level: "debug", text });
   throwIfAborted(options.signal);
   const secretsDir = path.join(workDir.path, "secrets");
@@ -245,6 +263,7 @@ async function buildStage(
       digest: result.digest,
       metadata: result.metadata,
       imageSize: info?.size,
+      image: info ? imageFacts(info) : undefined,
       build: { durationMs: result.durationMs, steps: result.steps },
       engine: { kind: engine.kind, client: engine.client, reason: engine.reason },
     };

@@ -29,7 +29,9 @@ export function checkImageName(name: string, flag = "--image-name"): string {
 /** repo2docker-like default: r2d-<repo>[-<subdir>]:<short commit or "latest">. */
 export function defaultImageName(repo: string, subdir: string | undefined, revision: string | null): string {
   const slug = (s: string) => s.toLowerCase().replace(/\.git$/, "").replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
-  const base = slug(path.basename(repo.replace(/\/+$/, ""))) || "repo";
+  // A local path is named by its folder, also when given as `.` or `..`.
+  const named = /^[a-z][\w+.-]*:\/\/|^[\w.-]+@[\w.-]+:/i.test(repo) ? repo : path.resolve(repo);
+  const base = slug(path.basename(named.replace(/\/+$/, ""))) || "repo";
   const sub = subdir && slug(subdir) ? `-${slug(subdir)}` : "";
   // A long --subdir (or folder name) must not make a name the engine refuses after the build.
   const name = `r2d-${base}${sub}`.slice(0, NAME_MAX).replace(/[^a-z0-9]+$/, "");

@@ -1,6 +1,6 @@
 import { buildpackKind, DEFAULT_BUILDPACK, fileSpec, SECRET_SPECS, selectBuildpack, type Buildpack, type Contribution } from "../buildpacks/index.js";
 import type { ConfigKey, RepoFacts } from "../detect/types.js";
-import { UnsupportedError } from "../errors.js";
+import { ConfigError, UnsupportedError } from "../errors.js";
 import { checkImageName } from "../image-name.js";
 import { appendixMessages, checkRepoDir } from "./checks.js";
 import { commonFiles, startMessages, type CommonFiles } from "./common-files.js";
@@ -21,6 +21,8 @@ export interface PlanOptions extends UserOptions {
   baseImage?: string;
   /** Raw Dockerfile text appended at the end (repo2docker's --appendix). */
   appendix?: string;
+  /** The image's default command (CMD) instead of run.sh or bash; run from the repository folder. */
+  defaultCommand?: string[];
   labels?: Record<string, string>;
   /** Extra context exclusions (Docker pattern syntax), on top of the default `data`. */
   excludes?: string[];
@@ -69,6 +71,7 @@ export function makePlan(facts: RepoFacts, options: PlanOptions = {}): BuildPlan
     ...fileMessages(facts, options, usedPaths),
     ...(common ? startMessages(facts) : []),
   ];
+  if (options.defaultCommand?.length) messages.push(defaultCommandMessage(options.defaultCommand, common));
   const appendix = common && options.appendix ? options.appendix : null;
   if (appendix) messages.push(...appendixMessages(appendix, user.name));
   if (!common && !options.excludes?.length) {
@@ -100,7 +103,7 @@ export function makePlan(facts: RepoFacts, options: PlanOptions = {}): BuildPlan
     start: common?.start ?? null,
     // A pack's wrapper (nix-shell) goes first, so `start` and the command both run inside it.
     entrypoint: common ? [...(c.wrapCommand ?? []), ENTRYPOINT] : [],
-    command: common ? (common.runSh ? [`${repoDir}/${common.runSh}`] : ["/bin/bash"]) : [],
+    command: common ? (options.defaultCommand ?? (common.runSh ? [`${repoDir}/${common.runSh}`] : ["/bin/bash"])) : [],
     labels: imageLabels(parts),
     secrets: planSecrets(c),
     appendix,
@@ -116,6 +119,12 @@ export function makePlan(facts: RepoFacts, options: PlanOptions = {}): BuildPlan
     ignored: ignoredFiles(facts, pack, usedPaths),
     messages,
   };
+}
+
+/** --default-command replaces run.sh; a repository's own Dockerfile keeps its CMD. */
+function defaultCommandMessage(command: string[], common: CommonFiles | null): PlanMessage {
+  if (!common) throw new ConfigError("a repository's own Dockerfile sets its default command", { location: { file: "--default-command" }, hint: "set CMD (or ENTRYPOINT) in the Dockerfile" });
+  return { level: "info", text: `the image's default command is ${command.join(" ")}${common.runSh ? ` (instead of ${common.runSh})` : ""}` };
 }
 
 /** The pack's contribution; an UnsupportedError learns which pack refused. */

@@ -5,7 +5,8 @@
  * still the same JSON value; the reporter writes its own line-clearing sequence around the writer.
  */
 import { describe, expect, it } from "vitest";
-import { createReporter, jsonText, terminalSafe } from "../../src/cli/report.js";
+import { createDisplay } from "../../src/cli/progress/index.js";
+import { jsonText, terminalSafe } from "../../src/cli/report.js";
 
 describe("terminalSafe", () => {
   it.each([
@@ -35,14 +36,17 @@ describe("jsonText", () => {
   });
 });
 
-describe("createReporter", () => {
-  it("sends its own clearing sequence through `control`, and the text through `write`", () => {
+describe("the progress display", () => {
+  it.each(["tty", "plain"] as const)("%s: a hostile step name and message are shown escaped; only r2d's own sequences reach the terminal", (mode) => {
     const written: string[] = [];
-    const controls: string[] = [];
-    const report = createReporter({ tty: true, debug: false, write: (s) => written.push(s), control: (s) => controls.push(s) });
-    report({ type: "progress", event: { type: "step", status: "started", name: "[1/2] RUN x", index: 1, total: 2 } as never });
-    report({ type: "message", level: "warn", text: "done" });
-    expect(controls).toEqual(["\r\u001b[2K"]);
-    expect(written.join("")).not.toContain("\u001b");
+    const display = createDisplay({ mode, debug: false, write: (s) => written.push(s), terminal: { columns: () => 100, rows: () => 30 } });
+    display.event({ type: "progress", event: { type: "step", id: "1", status: "started", name: "[1/2] RUN echo \u001b]0;owned\u0007", index: 1, total: 2 } as never });
+    display.event({ type: "message", level: "warn", text: "file \u001b[2Jname\u202e" });
+    display.close();
+    const all = written.join("");
+    expect(all).toContain("\\x1b[2Jname\\u{202e}");
+    expect(all).not.toContain("\u001b]0;owned");
+    expect(all).not.toContain("\u001b[2J");
+    expect(all).not.toContain("\u202e");
   });
 });
