@@ -1,6 +1,7 @@
 import type * as Yaml from "yaml";
 import { ConfigError, quoteForMessage } from "../errors.js";
 import { isForeignSubdir, isVersionConstraint, parseMatchSpec } from "./conda-spec.js";
+import { checkRequirementLine } from "./requirement-line.js";
 import { parseRequirementsTxt } from "./requirements-txt.js";
 import { describeVersions, nearestVersion, PYTHON_VERSIONS } from "./versions.js";
 import { lazyYaml, parseYamlFile, type YamlFile } from "./yaml.js";
@@ -61,9 +62,10 @@ export function parseEnvironmentYml(text: string, file = "environment.yml"): Env
         if (!Y.isScalar(entry) || typeof entry.value !== "string") {
           throw new ConfigError(`pip entry ${describeNode(Y, entry)} is not a pip requirement`, { location: { file, line: entryLine }, hint: 'write each pip requirement as a string such as requests==2.32 (quote versions: "1.10")' });
         }
+        checkRequirementLine(entry.value.trim(), file, entryLine);
         pip.push(entry.value);
       }
-      if (parseRequirementsTxt(pip.join("\n")).hasLocalReferences) result.pipHasLocalReferences = true;
+      if (parseRequirementsTxt(pip.join("\n"), file, { check: false }).hasLocalReferences) result.pipHasLocalReferences = true;
     } else {
       throw new ConfigError(`dependencies entry ${describeNode(Y, node)} is not a conda package spec`, {
         location: { file, line },

@@ -1,3 +1,5 @@
+import { checkRequirementLine } from "./requirement-line.js";
+
 /** A line of a requirements file that names another file pip reads (`-r other.txt`, `-c constraints.txt`). */
 export interface RequirementsInclude {
   file: string;
@@ -33,9 +35,10 @@ const SHORT: Record<string, string> = { "-r": "--requirement", "-c": "--constrai
 const INDEX_OPTIONS = new Set(["--index-url", "--extra-index-url", "--find-links", "--no-index", "--trusted-host"]);
 
 /** Mirrors repo2docker's local-reference test so the same files are installed at the same stage. */
-export function parseRequirementsTxt(text: string, file = "requirements.txt"): RequirementsTxt {
+export function parseRequirementsTxt(text: string, file = "requirements.txt", opts: { check?: boolean } = {}): RequirementsTxt {
   const result: RequirementsTxt = { hasLocalReferences: false, requirements: [], includes: [], indexOptions: [] };
   for (const { line, number } of logicalLines(text)) {
+    if (opts.check !== false) checkRequirementLine(line, file, number);
     result.requirements.push(line);
     if (/^(-r|-c|--requirement|--constraint)/.test(line) || line.includes("file://")) result.hasLocalReferences = true;
     const target = line.replace(/^(-e|--editable)\s+/, "");
