@@ -83,7 +83,8 @@ async function privateIndex(dir: string): Promise<{ url: string; publish(name: s
   const server = createServer((req, res) => {
     const rel = decodeURIComponent((req.url ?? "/").split("?")[0]!).replace(/\/$/, "/index.html");
     readFile(path.join(dir, path.normalize(rel).replace(/^(\.\.[/\\])+/, ""))).then(
-      (body) => res.end(body),
+      // pip reads a page only when it says it is HTML.
+      (body) => res.setHeader("Content-Type", rel.endsWith(".html") ? "text/html" : "application/octet-stream").end(body),
       () => { res.statusCode = 404; res.end(); },
     );
   });
@@ -101,7 +102,9 @@ it("r2d freeze: the next build installs what was frozen, after the index publish
     // identical install step resolved against the shared index, which has the newer version.
     const repo = await scope.repo({ "requirements.txt": `# ${index.url}\n${infra.pyPkg}\n`, "runtime.txt": "python-3.11\n" });
     const options = buildOptions(infra, { pipIndexUrl: index.url, imageName: scope.image("freeze") });
-    const frozen = await freezeRepo(repo, options);
+    const frozen = await freezeRepo(repo, options).catch((e: unknown) => {
+      throw new Error(`freeze failed: ${(e as Error).message}\n${(e as BuildError).log ?? ""}`);
+    });
     expect(frozen.path).toBe("pylock.toml");
     expect(frozen.changes).toEqual(expect.arrayContaining([`+ ${infra.pyDep} ${infra.pyDepOldVersion}`, `+ ${infra.pyPkg} ${infra.pyPkgVersion}`]));
     const lock = await readFile(path.join(repo, "pylock.toml"), "utf8");
