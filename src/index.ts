@@ -13,6 +13,8 @@ export type { BuildPlan, BuildpackName, PlanOptions } from "./plan/index.js";
 export { renderDockerfile } from "./render/index.js";
 export { BUILDPACKS, selectBuildpack } from "./buildpacks/index.js";
 export { buildRepo } from "./build-repo.js";
+export { freezeRepo } from "./freeze/index.js";
+export type { FreezeOptions, FreezeResult } from "./freeze/index.js";
 export type { BuildRepoOptions, BuildRepoResult, R2dEvent } from "./build-repo.js";
 export { selectContext, describeSelection } from "./context/index.js";
 export type { ContextSelection } from "./context/index.js";

@@ -6,20 +6,27 @@
 import type { Found } from "../detect/found.js";
 import type { RepoFacts } from "../detect/types.js";
 import { conda } from "./conda.js";
+import { condaExplicit } from "./conda-explicit.js";
 import { dockerfile } from "./dockerfile.js";
 import { COMMON_FILES } from "./files.js";
 import { julia } from "./julia.js";
 import { nix } from "./nix.js";
 import { pipfile } from "./pipfile.js";
+import { poetry } from "./poetry.js";
+import { pylock } from "./pylock.js";
 import { python } from "./python.js";
 import { python2 } from "./python2.js";
 import { r } from "./r.js";
+import { uv } from "./uv.js";
 import type { Buildpack, BuildpackKind, FileSpec, ParsedBy, SecretSpec } from "./types.js";
 
 export type * from "./types.js";
 
-/** repo2docker's order: the first pack whose detect() is true builds the repository. */
-export const BUILDPACKS = [dockerfile, julia, nix, r, conda, pipfile, python2, python] as const;
+/**
+ * repo2docker's order: the first pack whose detect() is true builds the repository. r2d's lock file
+ * packs (which repo2docker does not have) come after the ones repo2docker has, before plain Python.
+ */
+export const BUILDPACKS = [dockerfile, julia, nix, r, condaExplicit, conda, pipfile, python2, pylock, uv, poetry, python] as const;
 
 /** The pack that builds a repository with no config file at all. */
 export const DEFAULT_BUILDPACK: Buildpack = python;

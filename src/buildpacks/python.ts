@@ -33,14 +33,18 @@ export function pythonInstalls(ctx: PackContext, pipBin = "pip"): { files: strin
   const req = facts.files.requirements;
   if (req) {
     const data = use(req);
-    const step = pipStep(ctx, `pip packages from ${req.path}`, ["-r", req.path], pipBin);
+    // A file with hashes (pip-compile --generate-hashes, `r2d freeze`'s kind) is installed exactly:
+    // pip then refuses any package, dependencies included, that is not pinned with a matching hash.
+    const hashes = data.hashed ? ["--require-hashes"] : [];
+    const step = pipStep(ctx, `pip packages from ${req.path}${data.hashed ? " (hashes checked)" : ""}`, [...hashes, "-r", req.path], pipBin);
+    const how = `pip install ${hashes.map((h) => `${h} `).join("")}-r`;
     if (data.hasLocalReferences || isPythonPackage(facts)) {
       post.push(step);
-      used.push({ key: "requirements", use: "pip install -r, after the code is copied (it refers to local files)" });
+      used.push({ key: "requirements", use: `${how}, after the code is copied (it refers to local files)` });
     } else {
       files.push(req.path);
       pre.push(step);
-      used.push({ key: "requirements", use: "pip install -r, before the code is copied" });
+      used.push({ key: "requirements", use: `${how}, before the code is copied` });
     }
   }
   if (isPythonPackage(facts)) {

@@ -70,6 +70,8 @@ export interface PackContext {
   repoDir: string;
   /** --base-image, when given. */
   baseImage?: string;
+  /** --platform, when given (lock files' markers are evaluated for it). */
+  platform?: string;
 }
 
 /** The parts of the plan a buildpack fills in; the planner adds the cross-cutting rest. */
@@ -89,6 +91,7 @@ export type Contribution = Partial<
     | "dockerfilePath"
     | "dockerfileText"
     | "helperFiles"
+    | "pinnedFiles"
   >
 > & {
   baseImage: string;

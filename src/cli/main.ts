@@ -7,11 +7,14 @@ import { formatGradeReport } from "../grader/index.js";
 import { makeScrubber, scrubDeep, scrubError } from "../redact.js";
 import { parseCli } from "./args.js";
 import { errorJson, reportFailure } from "./failure.js";
+import { freezeMain } from "./freeze.js";
 import { cliDisplay, wantsJson } from "./output.js";
 import { jsonText, planSummary, terminalSafe } from "./report.js";
 
 /** The only place that turns errors into exit codes and messages. */
 async function main(argv: string[]): Promise<number> {
+  // `r2d freeze REPO`: a repository named "freeze" is still built with `r2d ./freeze`.
+  if (argv[0] === "freeze") return freezeMain(argv.slice(1));
   let cli;
   try {
     cli = parseCli(argv);

@@ -29,6 +29,8 @@ export interface RequirementsTxt {
   includes: RequirementsInclude[];
   /** Index options of this file and (after detectRepo) of the files it includes. */
   indexOptions: IndexOption[];
+  /** Set when a requirement carries `--hash=`: installed with `pip install --require-hashes`. */
+  hashed?: true;
 }
 
 const SHORT: Record<string, string> = { "-r": "--requirement", "-c": "--constraint", "-i": "--index-url", "-f": "--find-links" };
@@ -40,6 +42,7 @@ export function parseRequirementsTxt(text: string, file = "requirements.txt", op
   for (const { line, number } of logicalLines(text)) {
     if (opts.check !== false) checkRequirementLine(line, file, number);
     result.requirements.push(line);
+    if (/(^|\s)--hash[=\s]/.test(line)) result.hashed = true;
     if (/^(-r|-c|--requirement|--constraint)/.test(line) || line.includes("file://")) result.hasLocalReferences = true;
     const target = line.replace(/^(-e|--editable)\s+/, "");
     if (target.startsWith(".") || target.startsWith("/")) result.hasLocalReferences = true;

@@ -33,6 +33,8 @@ export interface PlanOptions extends UserOptions {
   /** Package index settings given to r2d (checked against the requirements file's own). */
   pipIndexUrl?: string;
   pipExtraIndexUrls?: string[];
+  /** --platform: lock files' markers are evaluated for it. */
+  platform?: string;
 }
 
 /** Data directories left out of the context unless --include brings them back. */
@@ -57,7 +59,7 @@ export function makePlan(facts: RepoFacts, options: PlanOptions = {}): BuildPlan
   const home = `/home/${user.name}`;
   const repoDir = options.targetRepoDir ? checkRepoDir(options.targetRepoDir) : home;
   const pack = selectBuildpack(facts);
-  const c = contribute(pack, { facts, user, home, repoDir, baseImage: options.baseImage });
+  const c = contribute(pack, { facts, user, home, repoDir, baseImage: options.baseImage, platform: options.platform });
   const common = pack.kind === "generated" ? commonFiles(facts, user, c) : null;
   const parts: Parts = { facts, options, pack, c, user, home, repoDir, common };
   const detected = [...c.used.map(({ key, use }) => ({ path: facts.files[key]!.path, use })), ...(common?.detected ?? [])];
@@ -96,6 +98,7 @@ export function makePlan(facts: RepoFacts, options: PlanOptions = {}): BuildPlan
     environmentSteps: c.environmentSteps ?? [],
     helperFiles: c.helperFiles ?? [],
     dependencyFiles: c.dependencyFiles ?? [],
+    ...(c.pinnedFiles?.length ? { pinnedFiles: c.pinnedFiles } : {}),
     preAssembleSteps: c.preAssembleSteps ?? [],
     assembleSteps: c.assembleSteps ?? [],
     scripts: common?.scripts ?? [],

@@ -71,6 +71,11 @@ export interface BuildPlan {
   preAssembleSteps: Step[];
   /** Installs that need the whole repository (local packages, `pip install .`). */
   assembleSteps: Step[];
+  /**
+   * Files r2d writes from a lock file (a pinned, hashed requirement list), copied with the
+   * dependency files to /usr/local/lib/r2d/<name>. Absent when there are none.
+   */
+  pinnedFiles?: { name: string; content: string }[];
   /** r2d helper scripts (from buildpacks/scripts/) copied to /usr/local/lib/r2d/ before the installs. */
   helperFiles: string[];
   /**

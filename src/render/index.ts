@@ -156,7 +156,10 @@ function view(plan: BuildPlan) {
     user: bare(plan.user.name, "--user-name"),
     workdir: bare(plan.repoDir, "--target-repo-dir"),
     environmentSteps: plan.environmentSteps.map(run),
-    dependencyCopies: plan.dependencyFiles.map((file) => copy(`${REPO_PREFIX}${file}`, `${plan.repoDir}/${file}`, file)),
+    dependencyCopies: [
+      ...plan.dependencyFiles.map((file) => copy(`${REPO_PREFIX}${file}`, `${plan.repoDir}/${file}`, file)),
+      ...(plan.pinnedFiles ?? []).map((f) => copy(`${GENERATED_DIR}/${f.name}`, `${HELPER_DIR}/${f.name}`, f.name)),
+    ],
     preAssembleSteps: plan.preAssembleSteps.map(run),
     copyRepository: copy(REPO_PREFIX, `${plan.repoDir}/`, "--target-repo-dir"),
     assembleSteps: plan.assembleSteps.map(run),
@@ -202,5 +205,6 @@ export function generatedFiles(plan: BuildPlan, dockerfile: string): GeneratedFi
     { path: GENERATED_DOCKERFILE, content: dockerfile, mode: 0o644 },
     { path: `${GENERATED_DIR}/${ENTRYPOINT_SCRIPT}`, content: shippedScript(ENTRYPOINT_SCRIPT), mode: 0o755 },
     ...plan.helperFiles.map((f) => ({ path: `${GENERATED_DIR}/${f}`, content: shippedScript(f), mode: 0o644 })),
+    ...(plan.pinnedFiles ?? []).map((f) => ({ path: `${GENERATED_DIR}/${f.name}`, content: f.content, mode: 0o644 })),
   ];
 }

@@ -1,0 +1,47 @@
+import { use } from "../detect/found.js";
+import { defaultPlatform } from "../detect/markers.js";
+import { parseCondaExplicit } from "../detect/conda-explicit.js";
+import { ConfigError } from "../errors.js";
+import { CONDA_BASE_IMAGE, CONDA_DIR, CONDA_ENV, CONDA_PKGS_CACHE, condaEnvVars, condaSystem, micromambaCreate } from "./conda.js";
+import { configFile } from "./files.js";
+import { PIP_CONF } from "./secrets.js";
+import { PIP_CACHE } from "./shared.js";
+import type { Buildpack } from "./types.js";
+
+const CONDA_EXPLICIT = configFile({ key: "condaExplicit", names: ["conda-linux-64.lock", "conda-linux-aarch64.lock"], where: "config", parse: parseCondaExplicit });
+const FILES = [CONDA_EXPLICIT] as const;
+const SUBDIRS: Record<string, string> = { "linux/amd64": "linux-64", "linux/arm64": "linux-aarch64", "linux/arm64/v8": "linux-aarch64" };
+
+/** An explicit conda list: micromamba creates the environment from exactly those package files (no solve). */
+export const condaExplicit: Buildpack<"conda-explicit", typeof FILES> = {
+  name: "conda-explicit",
+  kind: "generated",
+  files: FILES,
+  ignores: { environment: "the explicit conda list is used: it pins every package, environment.yml does not", requirements: "the explicit conda list is used" },
+  caches: [CONDA_PKGS_CACHE, PIP_CACHE],
+  secrets: [PIP_CONF],
+  envDirs: [CONDA_DIR],
+  detect: (facts) => Boolean(facts.files.condaExplicit),
+  contribute(ctx) {
+    const found = ctx.facts.files.condaExplicit!;
+    const data = use(found);
+    const platform = ctx.platform ?? defaultPlatform();
+    const subdir = data.platform ?? /conda-(linux-\w+)\.lock$/.exec(found.path)?.[1];
+    if (subdir !== SUBDIRS[platform]) {
+      throw new ConfigError(`is a list for ${subdir ?? "an unknown platform"}, and the image is built for ${platform}`, { location: { file: found.path }, hint: `export the list on ${SUBDIRS[platform] ?? "the target platform"}, or build with the matching --platform` });
+    }
+    const system = condaSystem(`the explicit conda list (${found.path})`);
+    const step = micromambaCreate(ctx, `conda environment from the explicit list ${found.path} (${data.packages} packages, no solve)`, ["--prefix", CONDA_ENV, "--file", found.path]);
+    return {
+      baseImage: CONDA_BASE_IMAGE,
+      python: data.python,
+      env: condaEnvVars(),
+      path: [`${CONDA_ENV}/bin`],
+      systemSteps: system.steps,
+      helperFiles: system.helperFiles,
+      dependencyFiles: [found.path],
+      preAssembleSteps: [step],
+      used: [{ key: "condaExplicit", use: `micromamba create --file (${data.packages} packages${data.python ? `, Python ${data.python}` : ""})` }],
+    };
+  },
+};
