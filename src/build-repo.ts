@@ -31,6 +31,7 @@ import type { BuildPlan, BuildpackName } from "./plan/types.js";
 import { checkPublish, prepareBuild, type PreparedBuild } from "./prepare/index.js";
 import { createMountSources } from "./prepare/mounts.js";
 import { renderDockerfile } from "./render/index.js";
+import { withRunGpus } from "./run-gpus.js";
 import { lazyRunDir, type RunDir } from "./run-dir.js";
 import { isGitUrl, openSource, type Source } from "./source/index.js";
 
@@ -163,6 +164,7 @@ function checkOptions(repo: string, options: BuildRepoOptions): BuildRepoOptions
   // The option table's rules (--grader with --no-run, --push without it), for API callers too.
   checkBuildRepoOptions(options);
   if (options.grader) options = { ...options, ...graderBuildDefaults(options.grader.profile, options) };
+  options = withRunGpus(options);
   if (options.imageName) checkImageName(options.imageName);
   if (options.editable && isGitUrl(repo)) {
     throw new ConfigError("--editable needs a local directory: a git URL is cloned into a temporary copy", { location: { file: "--editable" }, hint: "clone the repository yourself and pass its path" });

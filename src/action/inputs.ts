@@ -30,6 +30,8 @@ export interface ActionInputs {
   engine?: EngineKind;
   /** Shell command run in the built image (`sh -c`); the step fails when it fails. */
   runCheck?: string;
+  /** GPUs of the run check (`none`: none, although the image was built with gpu). */
+  gpus?: string;
   /** The other inputs, as the buildRepo options of the same names. */
   build: Omit<DirectOptions, "imageName" | "push">;
 }
@@ -73,6 +75,7 @@ export function readInputs(env: Env, cwd: string = process.cwd()): ActionInputs 
     platform: platforms[0],
     engine: values.engine,
     runCheck: values.runCheck,
+    gpus: values.gpus,
     build,
   };
 }
@@ -92,6 +95,7 @@ export function toBuildOptions(inputs: ActionInputs): BuildRepoOptions {
     push: inputs.push && !check,
     run: Boolean(check),
     command: check ? runCheckCommand(check) : undefined,
+    ...(inputs.gpus ? { runOptions: { gpus: inputs.gpus } } : {}),
     runStdio: "pipe",
     platform: inputs.platform,
   };

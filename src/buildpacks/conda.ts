@@ -109,6 +109,7 @@ const FILES = [ENVIRONMENT_YML] as const;
 export const conda: Buildpack<"conda", typeof FILES> = {
   name: "conda",
   kind: "generated",
+  gpu: true,
   files: FILES,
   ignores: {
     requirements: "environment.yml is used, and conda environments ignore requirements.txt (list pip packages under `pip:` in the environment file)",

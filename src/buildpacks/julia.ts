@@ -25,7 +25,7 @@ export const JULIA_DEPOT = "/srv/julia";
 export const DEFAULT_JULIA_COMPAT = "1.6";
 const DEFAULT_RANGES: VersionRange[] = [{ lower: [1, 6, 0], upper: [2, 0, 0] }];
 /** No Python files: the smallest Debian image (Julia's tarball brings its own libraries). */
-const JULIA_BASE_IMAGE = "debian:bookworm-slim";
+export const JULIA_BASE_IMAGE = "debian:bookworm-slim";
 const RELEASES_URL = "https://julialang-s3.julialang.org/bin/linux";
 
 /**
@@ -144,6 +144,7 @@ function juliaMessages(ctx: PackContext, release: JuliaRelease, local: string[])
 export const julia: Buildpack<"julia", typeof FILES> = {
   name: "julia",
   kind: "generated",
+  gpu: true,
   files: FILES,
   // repo2docker's Julia pack is a Python (and conda) pack underneath, so it honours their files.
   alsoReads: [ENVIRONMENT_YML, ...PYTHON_FILES],

@@ -17,6 +17,7 @@ const FILES = [PIPFILE, PIPFILE_LOCK, RUNTIME_TXT] as const;
 export const pipfile: Buildpack<"pipfile", typeof FILES> = {
   name: "pipfile",
   kind: "generated",
+  gpu: true,
   files: FILES,
   ignores: {
     requirements: "the Pipfile is used, and it replaces requirements.txt",

@@ -87,6 +87,7 @@ function choosePython(facts: RepoFacts): { version: string; from: string } {
 export const python: Buildpack<"python", typeof PYTHON_FILES> = {
   name: "python",
   kind: "generated",
+  gpu: true,
   files: PYTHON_FILES,
   caches: [PIP_CACHE, APT_CACHE, APT_LISTS_CACHE],
   envDirs: [VENV],

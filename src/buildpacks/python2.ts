@@ -45,6 +45,7 @@ function requirements3Step(ctx: Parameters<Buildpack["contribute"]>[0]): { step:
 export const python2: Buildpack<"python2", typeof FILES> = {
   name: "python2",
   kind: "generated",
+  gpu: true,
   files: FILES,
   caches: [CONDA_PKGS_CACHE, PIP_CACHE],
   secrets: [PIP_CONF],

@@ -81,6 +81,7 @@ function rScriptSteps(file: string, cran: string): { pre: Step; post: Step } {
 export const r: Buildpack<"r", typeof FILES> = {
   name: "r",
   kind: "generated",
+  gpu: true,
   files: FILES,
   // R repositories may carry conda and Python files too (repo2docker's R pack is a Python pack underneath).
   alsoReads: [ENVIRONMENT_YML, REQUIREMENTS_TXT, SETUP_PY, PYPROJECT_TOML],

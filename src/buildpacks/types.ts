@@ -130,6 +130,8 @@ export interface Buildpack<N extends string = string, F extends readonly FileSpe
   secrets?: readonly SecretSpec[];
   /** Directories of the image its environments occupy (the repository must not land there). */
   envDirs?: readonly string[];
+  /** Its images can take r2d's CUDA base with --gpu (src/buildpacks/gpu.ts says which, by the base it chose). */
+  gpu?: boolean;
   /** True when this pack should build the repository (the registry takes the first). */
   detect(facts: RepoFacts): boolean;
   /** Throws UnsupportedError for packs r2d detects but cannot build. */

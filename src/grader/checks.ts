@@ -149,7 +149,7 @@ export function exitCheck(o: ContainerOutcome, what: string): GradeCheck {
       name,
       passed: false,
       reason: `the container did not start: ${clip(o.startError)}`,
-      hint: gpu ? "this engine has no GPU runtime: install the NVIDIA Container Toolkit, or drop --gpus" : `check the image's command (${what})`,
+      hint: gpu ? "this engine has no GPU runtime: install the NVIDIA Container Toolkit, or run without GPUs (--gpus none with --gpu, or drop --gpus)" : `check the image's command (${what})`,
     };
   }
   if (o.timedOut) return { name, passed: false, reason: "killed at the time limit (see timeout)", hint: "see the timeout check" };

@@ -123,6 +123,13 @@ export const OPTION_TABLE: readonly OptionRow[] = [
     help: "replace the buildpack's base image (it must be Debian or Ubuntu based)",
     input: { name: "base-image", description: "Replace the buildpack's base image (Debian or Ubuntu based)." },
   }),
+  option("gpu", {
+    stage: "plan",
+    type: flag,
+    cli: { flag: "--gpu" },
+    help: "build on a CUDA base (nvidia/cuda with cuDNN; the requested Python or micromamba on it) and run with --gpus all (docs/gpu.md)",
+    input: { name: "gpu", description: "Build on a CUDA base (docs/gpu.md); the run check gets --gpus all unless gpus says otherwise." },
+  }),
   option("labels", {
     stage: "plan",
     type: pairs,
@@ -281,7 +288,8 @@ export const OPTION_TABLE: readonly OptionRow[] = [
     stage: "run",
     type: text,
     cli: { flag: "--gpus", arg: "<gpus>" },
-    help: "GPUs for the run (docker --gpus: all, 1, device=0); none unless given",
+    help: "GPUs for the run and the grader (docker --gpus: all, 1, device=0); default: all with --gpu, else none; none runs a --gpu image without GPUs",
+    input: { name: "gpus", description: "GPUs for the run check as docker --gpus takes them (all, 1, device=0), or none; default all with gpu, else none." },
   }),
   option("timeout", {
     stage: "grade",

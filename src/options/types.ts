@@ -26,6 +26,7 @@ export const DIRECT_KEYS = [
   "appendix",
   "defaultCommand",
   "baseImage",
+  "gpu",
   "labels",
   "buildArgs",
   "excludes",

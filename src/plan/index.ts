@@ -1,3 +1,4 @@
+import { gpuVariant } from "../buildpacks/gpu.js";
 import { buildpackKind, DEFAULT_BUILDPACK, fileSpec, SECRET_SPECS, selectBuildpack, type Buildpack, type Contribution } from "../buildpacks/index.js";
 import type { ConfigKey, RepoFacts } from "../detect/types.js";
 import { ConfigError, UnsupportedError } from "../errors.js";
@@ -19,6 +20,8 @@ export interface PlanOptions extends UserOptions {
   targetRepoDir?: string;
   /** Replaces the buildpack's base image. */
   baseImage?: string;
+  /** A CUDA base for the buildpack (src/buildpacks/gpu.ts); runs then get `--gpus all`. */
+  gpu?: boolean;
   /** Raw Dockerfile text appended at the end (repo2docker's --appendix). */
   appendix?: string;
   /** The image's default command (CMD) instead of run.sh or bash; run from the repository folder. */
@@ -59,7 +62,9 @@ export function makePlan(facts: RepoFacts, options: PlanOptions = {}): BuildPlan
   const home = `/home/${user.name}`;
   const repoDir = options.targetRepoDir ? checkRepoDir(options.targetRepoDir) : home;
   const pack = selectBuildpack(facts);
-  const c = contribute(pack, { facts, user, home, repoDir, baseImage: options.baseImage, platform: options.platform });
+  const own = contribute(pack, { facts, user, home, repoDir, baseImage: options.baseImage, platform: options.platform });
+  const gpu = options.gpu ? gpuVariant(pack, own, options.baseImage) : null;
+  const c = gpu ? { ...gpu.contribution, messages: [...(gpu.contribution.messages ?? []), ...gpu.messages] } : own;
   const common = pack.kind === "generated" ? commonFiles(facts, user, c) : null;
   const parts: Parts = { facts, options, pack, c, user, home, repoDir, common };
   const detected = [...c.used.map(({ key, use }) => ({ path: facts.files[key]!.path, use })), ...(common?.detected ?? [])];
@@ -87,6 +92,7 @@ export function makePlan(facts: RepoFacts, options: PlanOptions = {}): BuildPlan
     r: c.r ?? null,
     baseImage,
     baseImageOverridden: Boolean(options.baseImage),
+    ...(gpu ? { gpu: gpu.gpu } : {}),
     user,
     home,
     repoDir,

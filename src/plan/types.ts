@@ -38,6 +38,14 @@ export interface PlanMessage {
   text: string;
 }
 
+/** --gpu: the CUDA base r2d chose, and what it copies into it. */
+export interface PlanGpu {
+  /** CUDA release of r2d's base, or null when --base-image or the repository's Dockerfile chose the base. */
+  cuda: string | null;
+  /** Programs copied from other images into the base before anything runs (micromamba). */
+  copies: { image: string; source: string; target: string }[];
+}
+
 export interface BuildPlan {
   schemaVersion: 1;
   r2dVersion: string;
@@ -49,6 +57,8 @@ export interface BuildPlan {
   baseImage: string;
   /** True when --base-image replaced the buildpack's own choice. */
   baseImageOverridden: boolean;
+  /** Present only with --gpu. */
+  gpu?: PlanGpu;
   user: PlanUser;
   home: string;
   /** Where the repository lands (home unless --target-repo-dir). */

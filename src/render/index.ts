@@ -151,6 +151,8 @@ function view(plan: BuildPlan) {
   return {
     plan,
     from: bare(plan.baseImage, "--base-image"),
+    // --gpu: programs from other pinned images (micromamba), before any step that needs them.
+    baseCopies: (plan.gpu?.copies ?? []).map((c) => `COPY --from=${bare(c.image, "--gpu")} ${jsonForm([c.source, c.target], "--gpu", { substitutes: true })}`),
     root: { titles: root.titles, run: renderRun(root.step, plan) },
     env: envLines(plan),
     user: bare(plan.user.name, "--user-name"),

@@ -41,6 +41,7 @@ const DEFAULTS: BuildRepoOptions = {
   excludes: [],
   includes: [],
   baseImage: undefined,
+  gpu: false,
   userId: undefined,
   userName: undefined,
   targetRepoDir: undefined,
@@ -85,6 +86,12 @@ describe("inputs → buildRepo options", () => {
     { name: "no-cache and pull", inputs: { "no-cache": "true", pull: "TRUE" }, options: { noCache: true, pull: true } },
     { name: "exclude and include, commas and lines", inputs: { exclude: "weights, *.ckpt\nlogs", include: "data/small.csv" }, options: { excludes: ["weights", "*.ckpt", "logs"], includes: ["data/small.csv"] } },
     { name: "base-image", inputs: { "base-image": "r2d-test/python:bookworm" }, options: { baseImage: "r2d-test/python:bookworm" } },
+    { name: "gpu", inputs: { gpu: "true" }, options: { gpu: true } },
+    {
+      name: "gpu with a run check on a runner without GPUs: gpus none",
+      inputs: { gpu: "true", gpus: "none", "run-check": "python -V" },
+      options: { gpu: true, run: true, command: ["sh", "-c", "python -V"], runOptions: { gpus: "none" } },
+    },
     { name: "user", inputs: { "user-id": "1000", "user-name": "jovyan" }, options: { userId: "1000", userName: "jovyan" } },
     { name: "target-repo-dir", inputs: { "target-repo-dir": "/srv/repo" }, options: { targetRepoDir: "/srv/repo" } },
     {

@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { BUILDPACKS, buildpackKind, CONFIG_FILE_TABLE, SECRET_SPECS, type Buildpack } from "../../src/buildpacks/index.js";
 import { COMMON_FILES } from "../../src/buildpacks/files.js";
+import { GPU_CACHES } from "../../src/buildpacks/gpu.js";
 import { UnsupportedError } from "../../src/errors.js";
 import { planRepo } from "../../src/index.js";
 import type { BuildPlan, Step } from "../../src/plan/types.js";
@@ -63,7 +64,8 @@ describe("caches and secrets are declared by the packs that use them", () => {
   it.each(planned)("fixture %s", (name) => {
     const plan = JSON.parse(readFileSync(path.join(FIXTURES, name, "expected", "plan.json"), "utf8")) as BuildPlan;
     const pack = PACKS.find((p) => p.name === plan.buildpack)!;
-    const cacheTargets = new Set((pack.caches ?? []).map((c) => c.target));
+    // --gpu's own steps (a CUDA base's Python, CA certificates) mount the caches src/buildpacks/gpu.ts declares.
+    const cacheTargets = new Set([...(pack.caches ?? []), ...(plan.gpu ? GPU_CACHES : [])].map((c) => c.target));
     for (const step of steps(plan)) {
       for (const cache of step.caches ?? []) expect(cacheTargets.has(cache.target), `${pack.name} mounts an undeclared cache at ${cache.target}`).toBe(true);
       for (const id of step.secrets ?? []) expect((pack.secrets ?? []).some((s) => s.id === id), `${pack.name} mounts an undeclared secret ${id}`).toBe(true);

@@ -79,6 +79,7 @@ describe("the defaults of flags not given", () => {
       publishAll: false,
       editable: false,
       mountData: false,
+      gpu: false,
       runOptions: {},
     });
   });
