@@ -16,6 +16,7 @@ const SUBDIRS: Record<string, string> = { "linux/amd64": "linux-64", "linux/arm6
 export const condaExplicit: Buildpack<"conda-explicit", typeof FILES> = {
   name: "conda-explicit",
   kind: "generated",
+  gpu: true,
   files: FILES,
   ignores: { environment: "the explicit conda list is used: it pins every package, environment.yml does not", requirements: "the explicit conda list is used" },
   caches: [CONDA_PKGS_CACHE, PIP_CACHE],

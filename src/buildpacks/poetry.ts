@@ -14,6 +14,7 @@ const FILES = [POETRY_LOCK, RUNTIME_TXT] as const;
 export const poetry: Buildpack<"poetry", typeof FILES> = {
   name: "poetry",
   kind: "generated",
+  gpu: true,
   files: FILES,
   ignores: { requirements: "poetry.lock is used: it pins every package, requirements.txt does not" },
   caches: [PIP_CACHE, APT_CACHE, APT_LISTS_CACHE],

@@ -14,6 +14,7 @@ const FILES = [PYLOCK_TOML, RUNTIME_TXT] as const;
 export const pylock: Buildpack<"pylock", typeof FILES> = {
   name: "pylock",
   kind: "generated",
+  gpu: true,
   files: FILES,
   ignores: {
     requirements: "pylock.toml is used: it pins every package, requirements.txt does not",

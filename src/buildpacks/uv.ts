@@ -13,6 +13,7 @@ const FILES = [UV_LOCK, RUNTIME_TXT] as const;
 export const uv: Buildpack<"uv", typeof FILES> = {
   name: "uv",
   kind: "generated",
+  gpu: true,
   files: FILES,
   ignores: { requirements: "uv.lock is used: it pins every package, requirements.txt does not", poetryLock: "uv.lock comes before poetry.lock among lock files" },
   caches: [PIP_CACHE, APT_CACHE, APT_LISTS_CACHE],
