@@ -2,11 +2,10 @@
 import { CommanderError } from "commander";
 import { buildRepo, type BuildRepoResult } from "../build-repo.js";
 import { interruptExitCode, interruptMessage, interruptSignal, runCleanups } from "../cleanup.js";
+import { r2dCacheDir } from "../engine/probe-cache.js";
 import { BuildError, exitCodeFor, UnsupportedError } from "../errors.js";
-import { formatGradeReport } from "../grader/index.js";
 import { makeScrubber, scrubDeep, scrubError } from "../redact.js";
 import { parseCli } from "./args.js";
-import { writeBuildLog } from "./build-log.js";
 import { createReporter, planSummary, resultSummary } from "./report.js";
 
 /** The only place that turns errors into exit codes and messages. */
@@ -32,6 +31,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     const result: BuildRepoResult = await buildRepo(cli.repo, {
       ...cli.options,
+      engineProbeCacheDir: r2dCacheDir(),
       signal,
       runStdio: json ? "pipe" : "inherit",
       runOptions: { ...cli.options.runOptions, interactive, tty: interactive },
@@ -58,7 +58,7 @@ async function main(argv: string[]): Promise<number> {
     } else {
       err(`${resultSummary(result)}\n`);
       if (debug) err(result.dockerfile);
-      if (result.grade) err(`${formatGradeReport(result.grade)}\n`);
+      if (result.grade) err(`${(await import("../grader/report.js")).formatGradeReport(result.grade)}\n`);
     }
     if (result.grade) return result.grade.passed ? 0 : 1;
     return result.run ? result.run.exitCode : 0;
@@ -84,7 +84,7 @@ async function fail(err: unknown, json: boolean): Promise<number> {
     process.stderr.write(`r2d: the build failed${err.step ? ` at ${err.step}` : ""}\n`);
     const tail = err.log.trimEnd().split("\n").slice(-30).join("\n");
     process.stderr.write(`${tail}\nr2d: ${err.message}\n`);
-    const kept = await writeBuildLog(err.log);
+    const kept = await (await import("./build-log.js")).writeBuildLog(err.log);
     if (kept.problem) process.stderr.write(`r2d: warning: ${kept.problem}\n`);
     if (kept.file) process.stderr.write(`r2d: full build output: ${kept.file}\n`);
     return exitCodeFor(err);

@@ -3,6 +3,7 @@
  * input ends: a tar cut at an entry boundary is still a valid tar, and a client that reached its
  * end would build and tag an image from the part it got.
  */
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { Readable } from "node:stream";
@@ -19,6 +20,7 @@ const CLIENT = (record: string) => `#!${process.execPath}
 const fs = require("node:fs");
 const note = (what) => fs.appendFileSync(${JSON.stringify(record)}, what + "\\n");
 process.on("SIGINT", () => { note("interrupted"); process.exit(130); });
+note("ready");
 let bytes = 0;
 process.stdin.on("data", (c) => { bytes += c.length; });
 process.stdin.on("end", () => { note("end of input after " + bytes + " bytes: would build"); process.exit(0); });
@@ -51,7 +53,9 @@ describe("runBuild when the context stream fails", () => {
       Readable.from(
         (async function* () {
           yield Buffer.alloc(64 * 1024, 1);
-          await new Promise((r) => setTimeout(r, 200));
+          // Fail only once the client listens for SIGINT (a busy machine may take long to start it).
+          while (!existsSync(record)) await new Promise((r) => setTimeout(r, 20));
+          await new Promise((r) => setTimeout(r, 100));
           throw swapped;
         })(),
       ),
@@ -61,6 +65,6 @@ describe("runBuild when the context stream fails", () => {
       (e: unknown) => e,
     );
     expect(err).toBe(swapped);
-    expect((await readFile(record, "utf8")).split("\n")[0]).toBe("interrupted");
+    expect((await readFile(record, "utf8")).split("\n").slice(0, 2)).toEqual(["ready", "interrupted"]);
   });
 });

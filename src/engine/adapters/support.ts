@@ -1,7 +1,8 @@
 /** Small helpers the engine adapters share: finding binaries, reading versions. */
 import { access, constants, stat } from "node:fs/promises";
 import path from "node:path";
-import semver from "semver";
+import coerce from "semver/functions/coerce.js";
+import gte from "semver/functions/gte.js";
 import type { Engine } from "../types.js";
 
 /** How long a daemon may take to answer `docker version` (probe) or the after-failure check. */
@@ -52,8 +53,8 @@ export function versionIn(text: string): string | undefined {
 /** True when `version` (any docker/buildx/buildkit spelling) is at least `min`. */
 export function versionAtLeast(version: string | undefined, min: string): boolean {
   if (!version) return false;
-  const v = semver.coerce(version);
-  return v !== null && semver.gte(v, min);
+  const v = coerce(version);
+  return v !== null && gte(v, min);
 }
 
 /** The progress format the client will print: the one asked for when it can, else plain. */
