@@ -6,12 +6,10 @@
  */
 import net from "node:net";
 import { realpath } from "node:fs/promises";
-import coerce from "semver/functions/coerce.js";
-import lt from "semver/functions/lt.js";
 import { EngineError } from "../../errors.js";
 import { capture, type DebugLog } from "../exec.js";
 import type { Engine, ProbeOptions } from "../types.js";
-import { ENGINE_ANSWER_TIMEOUT_MS, PROBE_TIMEOUT_MS, firstLine, isExecutableFile, resolveBinary, versionIn, whichAll } from "./support.js";
+import { ENGINE_ANSWER_TIMEOUT_MS, PROBE_TIMEOUT_MS, firstLine, isExecutableFile, resolveBinary, semver, versionIn, whichAll } from "./support.js";
 import type { EngineDaemon, ProbeContext } from "./types.js";
 
 const DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock";
@@ -32,6 +30,7 @@ export interface DockerCandidate {
 }
 
 export function isBefore23(version: string | undefined): boolean {
+  const { coerce, lt } = semver();
   const v = version ? coerce(version) : null;
   return v !== null && lt(v, "23.0.0");
 }
