@@ -11,18 +11,20 @@ import { detectRepo } from "./detect/index.js";
 import type { RepoFacts } from "./detect/types.js";
 import { AbortError } from "./engine/exec.js";
 import type { BuildResult, Engine, EngineKind, ProgressEvent, RunResult } from "./engine/index.js";
-import { ConfigError } from "./errors.js";
+import { clipForMessage, ConfigError } from "./errors.js";
 import type { GradeResult, GraderOptions } from "./grader/index.js";
+import { imageFacts, type ImageFacts } from "./image-facts.js";
 import { checkImageName, defaultImageName } from "./image-name.js";
 import { checkBuildRepoOptions } from "./options/rules.js";
 import { makePlan, type PlanOptions } from "./plan/index.js";
-import type { BuildPlan } from "./plan/types.js";
-import type { PreparedBuild } from "./prepare/index.js";
+import type { BuildPlan, BuildpackName } from "./plan/types.js";
+import { checkPublish, prepareBuild, type PreparedBuild } from "./prepare/index.js";
+import { createMountSources } from "./prepare/mounts.js";
 import { renderDockerfile } from "./render/index.js";
 import { lazyRunDir, type RunDir } from "./run-dir.js";
 import { isGitUrl, openSource, type Source } from "./source/index.js";
 
-// The build side (engine, context selection, prepare, grader) is loaded once planning is done:
+// The build side (engine, context selection, grader) is loaded once planning is done:
 // `--no-build` and planRepo() never load it.
 const engineModule = () => import("./engine/index.js");
 const contextModule = () => import("./context/index.js");
@@ -83,7 +85,11 @@ export type R2dEvent =
   | { type: "message"; level: "info" | "warn" | "debug"; text: string }
   | { type: "context"; fileCount: number; bytes: number; excluded: ContextSelection["excluded"]; summary: string }
   | { type: "engine"; kind: EngineKind; client: string; reason: string }
-  | { type: "progress"; event: ProgressEvent };
+  /** The Dockerfile the build steps come from (displays name the steps by its comments). */
+  | { type: "plan"; buildpack: BuildpackName; dockerfile: string }
+  | { type: "progress"; event: ProgressEvent }
+  /** The image exists (and is pushed, with push): sent before any run. */
+  | ({ type: "built"; plan: Pick<BuildPlan, "buildpack" | "python" | "r" | "baseImageOverridden" | "user"> } & Pick<BuildRepoResult, "imageName" | "imageId" | "imageSize" | "digest" | "image"> & { durationMs: number });
 
 export interface BuildRepoResult {
   /** What detection found (the plan says what of it is used). */
@@ -96,6 +102,8 @@ export interface BuildRepoResult {
   metadata?: Record<string, unknown>;
   /** Image size in bytes, as the engine reports it. */
   imageSize?: number;
+  /** What the built image declares: Python and R versions, its user (when the image is local). */
+  image?: ImageFacts;
   context?: { fileCount: number; bytes: number; excluded: ContextSelection["excluded"]; summary: string };
   build?: Pick<BuildResult, "durationMs" | "steps">;
   engine?: Pick<Engine, "kind" | "client" | "reason">;
@@ -119,22 +127,30 @@ export async function buildRepo(repo: string, options: BuildRepoOptions = {}): P
     if (opts.build === false) return planned;
 
     const { probeEngine, runContainer } = await engineModule();
-    const { prepareBuild } = await import("./prepare/index.js");
     const { passedRunEnv } = await graderModule();
     const engine = await probeEngine({ engine: opts.engine, docker: opts.docker, buildctl: opts.buildctl, onDebug, cacheDir: opts.engineProbeCacheDir });
     emit({ type: "engine", kind: engine.kind, client: engine.client, reason: engine.reason });
     const selection = await selectStage(planned, opts, emit);
     // The bridge question went with the probe; it was answered while the context was selected.
     const traits = { bridgeNetwork: await engine.capabilities.bridgeNetwork.catch(() => true) };
+    checkPublish(opts, traits);
     const prepared = prepareBuild(planned.plan, planned.dockerfile, selection.selection, { ...opts, imageName: planned.imageName, passEnv: passedRunEnv() }, traits);
     for (const text of prepared.messages) emit({ type: "message", level: "info", text });
     const built = await buildStage(engine, prepared, selection.selection, await run.get(), opts, emit);
     const out: BuildRepoResult = { ...planned, ...built, context: selection.summary };
+    const { buildpack, python, r, baseImageOverridden, user } = planned.plan;
+    emit({ type: "built", plan: { buildpack, python, r, baseImageOverridden, user }, imageName: out.imageName, imageId: out.imageId, imageSize: out.imageSize, digest: out.digest, image: out.image, durationMs: built.build.durationMs });
     if (opts.run === false) return out;
     throwIfAborted(opts.signal);
     emit({ type: "phase", phase: "running" });
     if (opts.grader) out.grade = await gradeStage(engine, out, opts, emit, await run.get());
-    else out.run = await runContainer(engine, prepared.run, { signal: opts.signal, stdio: opts.runStdio ?? "pipe", onDebug });
+    else {
+      // Output folders the run mounts exist before Docker would make them root's.
+      if (out.plan.buildpack !== "dockerfile") {
+        for (const text of await createMountSources(prepared.run.volumes, out.plan.user.uid)) emit({ type: "message", level: "warn", text });
+      }
+      out.run = await runContainer(engine, prepared.run, { signal: opts.signal, stdio: opts.runStdio ?? "pipe", onDebug });
+    }
     return out;
   } finally {
     await run.dispose();
@@ -154,6 +170,9 @@ async function checkOptions(repo: string, options: BuildRepoOptions): Promise<Bu
   for (const name of Object.keys(options.buildArgs ?? {}).filter(looksSecret)) {
     emit({ type: "message", level: "warn", text: `build argument ${name} looks like a credential: build arguments can end up in the image's history. Give package index credentials with --pip-index-url or --cran-mirror, which reach the build as secrets` });
   }
+  for (const name of Object.keys(options.labels ?? {}).filter(looksSecret)) {
+    emit({ type: "message", level: "warn", text: `label ${clipForMessage(name, 60)} looks like a credential: labels are stored in the image, where anyone who has it can read them. Give credentials to the container at run time (-e), never as a label` });
+  }
   return options;
 }
 
@@ -167,9 +186,12 @@ async function planSource(repo: string, source: Source, options: BuildRepoOption
   const plan = makePlan(facts, { ...options, source: { repo, url: source.url, ref: source.ref, revision: source.revision } });
   for (const m of plan.messages) emit({ type: "message", level: m.level, text: m.text });
   const dockerfile = renderDockerfile(plan);
+  emit({ type: "plan", buildpack: plan.buildpack, dockerfile });
   const imageName = options.imageName ?? defaultImageName(repo, options.subdir, source.revision);
   return { facts, plan, dockerfile, imageName };
 }
+
+const MAX_CONTEXT_WARNINGS = 20;
 
 interface SelectedContext {
   selection: ContextSelection;
@@ -187,10 +209,16 @@ async function selectStage(planned: BuildRepoResult, options: BuildRepoOptions, 
     ignoreFileDir: plan.context.ignoreFileDir,
     excludes: plan.context.excludes,
     includes: plan.context.includes,
-    keep: plan.dockerfilePath ? [plan.dockerfilePath] : [],
+    // The config files r2d's own Dockerfile copies and runs are sent even when an ignore file lists
+    // them (as Docker does for a Dockerfile); otherwise the build would fail on a missing COPY source.
+    keep: plan.dockerfilePath ? [plan.dockerfilePath] : plan.detected.map((d) => d.path),
   });
   const summary = { fileCount: selection.fileCount, bytes: selection.bytes, excluded: selection.excluded, summary: describeSelection(selection) };
-  for (const w of selection.warnings) emit({ type: "message", level: "warn", text: w });
+  // Thousands of links out must not flood the output: the first 20, then a count.
+  for (const w of selection.warnings.slice(0, MAX_CONTEXT_WARNINGS)) emit({ type: "message", level: "warn", text: w });
+  if (selection.warnings.length > MAX_CONTEXT_WARNINGS) {
+    emit({ type: "message", level: "warn", text: `… and ${selection.warnings.length - MAX_CONTEXT_WARNINGS} more warnings about the build context` });
+  }
   emit({ type: "context", ...summary });
   return { selection, summary };
 }
@@ -203,7 +231,7 @@ async function buildStage(
   workDir: RunDir,
   options: BuildRepoOptions,
   emit: (e: R2dEvent) => void,
-): Promise<Pick<BuildRepoResult, "imageId" | "digest" | "metadata" | "imageSize" | "build" | "engine">> {
+): Promise<Pick<BuildRepoResult, "imageId" | "digest" | "metadata" | "imageSize" | "image" | "engine"> & Required<Pick<BuildRepoResult, "build">>> {
   const onDebug = (text: string): void => emit({ type: "message", level: "debug", text });
   throwIfAborted(options.signal);
   const secretsDir = path.join(workDir.path, "secrets");
@@ -236,6 +264,7 @@ async function buildStage(
       digest: result.digest,
       metadata: result.metadata,
       imageSize: result.image?.size,
+      image: result.image ? imageFacts(result.image) : undefined,
       build: { durationMs: result.durationMs, steps: result.steps },
       engine: { kind: engine.kind, client: engine.client, reason: engine.reason },
     };

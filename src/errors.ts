@@ -25,7 +25,7 @@ export class ConfigError extends Error {
   }
 }
 
-/** A capability r2d detects but does not build yet (Julia, Nix): said plainly, never a broken Dockerfile. */
+/** A configuration r2d detects but does not build (Julia's REQUIRE): said plainly, never a broken Dockerfile. */
 export class UnsupportedError extends ConfigError {
   override name = "UnsupportedError";
   /** The buildpack that was detected (set by the planner). */

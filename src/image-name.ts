@@ -1,5 +1,5 @@
 import path from "node:path";
-import { ConfigError } from "./errors.js";
+import { ConfigError, quoteForMessage } from "./errors.js";
 
 /**
  * Docker's reference grammar (distribution/reference): [domain[:port]/]path[:tag][@digest], with
@@ -18,7 +18,7 @@ const NAME_MAX = 255;
 export function checkImageName(name: string, flag = "--image-name"): string {
   const m = REFERENCE.exec(name);
   if (!m || m[1]!.length > NAME_MAX) {
-    throw new ConfigError(`${JSON.stringify(name.length > 100 ? `${name.slice(0, 100)}…` : name)} is not a valid image name`, {
+    throw new ConfigError(`${quoteForMessage(name)} is not a valid image name`, {
       location: { file: flag },
       hint: "use lower-case letters, digits, . _ - and /, with an optional :tag or @sha256:digest, e.g. registry.example.org/team/model:v1",
     });
@@ -29,7 +29,11 @@ export function checkImageName(name: string, flag = "--image-name"): string {
 /** repo2docker-like default: r2d-<repo>[-<subdir>]:<short commit or "latest">. */
 export function defaultImageName(repo: string, subdir: string | undefined, revision: string | null): string {
   const slug = (s: string) => s.toLowerCase().replace(/\.git$/, "").replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
-  const base = slug(path.basename(repo.replace(/\/+$/, ""))) || "repo";
-  const sub = subdir ? `-${slug(subdir)}` : "";
-  return `r2d-${base}${sub}:${revision ? revision.slice(0, 7) : "latest"}`;
+  // A local path is named by its folder, also when given as `.` or `..`.
+  const named = /^[a-z][\w+.-]*:\/\/|^[\w.-]+@[\w.-]+:/i.test(repo) ? repo : path.resolve(repo);
+  const base = slug(path.basename(named.replace(/\/+$/, ""))) || "repo";
+  const sub = subdir && slug(subdir) ? `-${slug(subdir)}` : "";
+  // A long --subdir (or folder name) must not make a name the engine refuses after the build.
+  const name = `r2d-${base}${sub}`.slice(0, NAME_MAX).replace(/[^a-z0-9]+$/, "");
+  return `${name}:${revision ? revision.slice(0, 7) : "latest"}`;
 }

@@ -7,7 +7,8 @@ import { looksSecret } from "./detect/credentials.js";
 export const MASK = "****";
 
 // scheme://user[:password]@ — the user part stops at the first `:`; the password at the last `@` before a `/`.
-const USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/@:'"]*)(?::([^\s/'"]*))?@(?=[^\s@/'"]*(?:[/\s'"]|$))/gi;
+// The scheme is bounded (real ones are short), so a long `a-a-a-…` line costs linear time, not quadratic.
+const USERINFO = /\b([a-z][a-z0-9+.-]{0,31}:\/\/)([^\s/@:'"]*)(?::([^\s/'"]*))?@(?=[^\s@/'"]*(?:[/\s'"]|$))/gi;
 /** A user name that is really a token (`https://ghp_xxx@github.com`), unlike `git@` or `alice@`. */
 const TOKEN_USER = /^(gh[pousr]_|github_pat_|glpat-|xox[abp]-)|^[A-Za-z0-9_-]{24,}$/;
 
@@ -46,6 +47,8 @@ function urlSecrets(url: string): string[] {
 
 export interface RunSecretOptions {
   buildArgs?: Record<string, string>;
+  /** Labels whose names look like credentials are hidden too (the image keeps them; output does not). */
+  labels?: Record<string, string>;
   pipIndexUrl?: string;
   pipExtraIndexUrls?: string[];
   cranMirror?: string;
@@ -72,6 +75,7 @@ export function makeScrubber(opts: RunSecretOptions): (text: string) => string {
   // (the command line), so a value such as 3.11 does not vanish from unrelated messages.
   const values = [
     ...hidden.filter(([name]) => looksSecret(name)).map(([, value]) => value),
+    ...Object.entries(opts.labels ?? {}).filter(([name]) => looksSecret(name)).map(([, value]) => value),
     ...[opts.pipIndexUrl, ...(opts.pipExtraIndexUrls ?? []), opts.cranMirror].flatMap((u) => (u ? urlSecrets(u) : [])),
     ...(opts.extra ?? []),
   ].filter((v) => v.length >= BARE_MIN);

@@ -1,7 +1,7 @@
 # r2d helper, run at build time: installs R packages into R_LIBS_USER from the CRAN mirror in
 # R2D_CRAN (else the image's own), and fails when a package did not install (install.packages only warns).
 #   Rscript install-r-packages.R packages pkgA pkgB   # a pkg_list
-#   Rscript install-r-packages.R script install.R      # a script, with the mirror as the default repos
+#   Rscript install-r-packages.R script binder/install.R  # a script (from the repository root), with the mirror as the default repos
 #   Rscript install-r-packages.R description .         # an R package: its dependencies, then itself
 args <- commandArgs(trailingOnly = TRUE)
 mode <- args[1]
@@ -15,7 +15,8 @@ if (nzchar(cran)) {
 lib <- Sys.getenv("R_LIBS_USER")
 dir.create(lib, recursive = TRUE, showWarnings = FALSE)
 .libPaths(c(lib, .libPaths()))
-ncpus <- max(1L, parallel::detectCores(), na.rm = TRUE)
+# Parallel installs run through `make`, which Debian's r-base-core does not bring: one at a time without it.
+ncpus <- if (nzchar(Sys.which("make"))) max(1L, parallel::detectCores(), na.rm = TRUE) else 1L
 
 installed <- function(pkgs) vapply(pkgs, requireNamespace, logical(1), quietly = TRUE)
 check <- function(pkgs) {

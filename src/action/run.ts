@@ -5,7 +5,7 @@
  */
 import { buildRepo, type BuildRepoOptions, type BuildRepoResult, type R2dEvent } from "../build-repo.js";
 import { interruptExitCode, interruptMessage, interruptSignal, runCleanups } from "../cleanup.js";
-import { createReporter } from "../cli/report.js";
+import { createDisplay, type Display } from "../cli/progress/index.js";
 import { probeEngine, tagImage } from "../engine/index.js";
 import { BuildError } from "../errors.js";
 import { makeScrubber } from "../redact.js";
@@ -33,16 +33,16 @@ export function inActionTerms(text: string): string {
   return text.replace(/(^|[\s(/"'`])--([a-z][a-z-]*)/g, (m, before: string, flag: string) => ((INPUT_NAMES).includes(flag) ? `${before}${flag}` : m));
 }
 
-/** Build progress for the step log: finished steps, the builder's output, warnings as annotations. */
-function logEvents(io: ActionIo, debug: boolean): (e: R2dEvent) => void {
-  const report = createReporter({ tty: false, debug, write: io.write });
-  return (e) => {
+/** Build progress for the step log (the CLI's plain display), warnings as annotations. */
+function logEvents(io: ActionIo, debug: boolean): { onEvent: (e: R2dEvent) => void; display: Display } {
+  const display = createDisplay({ mode: "plain", debug, write: io.write });
+  const onEvent = (e: R2dEvent): void => {
     if (e.type === "message" && e.level === "warn") io.write(workflowCommand("warning", inActionTerms(e.text), { title: "r2d" }));
-    else if (e.type === "message") report({ ...e, text: inActionTerms(e.text) });
-    else if (e.type === "context") report({ ...e, summary: inActionTerms(e.summary) });
-    else if (e.type === "progress" && e.event.type === "log") io.write(`    ${e.event.text}\n`);
-    else report(e);
+    else if (e.type === "message") display.event({ ...e, text: inActionTerms(e.text) });
+    else if (e.type === "context") display.event({ ...e, summary: inActionTerms(e.summary) });
+    else display.event(e);
   };
+  return { onEvent, display };
 }
 
 async function group<T>(io: ActionIo, title: string, fn: () => Promise<T>): Promise<T> {
@@ -70,7 +70,7 @@ export async function runAction(env: Env, io: ActionIo): Promise<number> {
     const plan = planAction(inputs);
     // The runner masks what maskCommands named; events are scrubbed too, so other log readers never see them.
     const scrub = makeScrubber({ ...plan.build, extra: secretValues(env), debug: debug(env) });
-    const onEvent = logEvents({ ...io, write: (s) => io.write(scrub(s)) }, debug(env));
+    const { onEvent } = logEvents({ ...io, write: (s) => io.write(scrub(s)) }, debug(env));
     const common: Partial<BuildRepoOptions> = { onEvent, signal: io.signal };
 
     const result: BuildRepoResult = await group(io, `r2d: build ${plan.build.imageName ?? inputs.repo}`, () => buildRepo(plan.repo, { ...plan.build, ...common }));

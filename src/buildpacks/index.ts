@@ -12,13 +12,14 @@ import { julia } from "./julia.js";
 import { nix } from "./nix.js";
 import { pipfile } from "./pipfile.js";
 import { python } from "./python.js";
+import { python2 } from "./python2.js";
 import { r } from "./r.js";
 import type { Buildpack, BuildpackKind, FileSpec, ParsedBy, SecretSpec } from "./types.js";
 
 export type * from "./types.js";
 
 /** repo2docker's order: the first pack whose detect() is true builds the repository. */
-export const BUILDPACKS = [dockerfile, julia, nix, r, conda, pipfile, python] as const;
+export const BUILDPACKS = [dockerfile, julia, nix, r, conda, pipfile, python2, python] as const;
 
 /** The pack that builds a repository with no config file at all. */
 export const DEFAULT_BUILDPACK: Buildpack = python;

@@ -4,7 +4,7 @@ import { ConfigError } from "../errors.js";
 import type { Step } from "../plan/types.js";
 import { PYTHON_FILES } from "./files.js";
 import { PIP_CONF } from "./secrets.js";
-import { APT_CACHE, APT_LISTS_CACHE, DEFAULT_PYTHON, dirOf, ensurePython, PIP_CACHE, pipStep, pythonBaseImage, pythonFromRequires, venv, VENV } from "./shared.js";
+import { APT_CACHE, APT_LISTS_CACHE, DEFAULT_PYTHON, ensurePython, PIP_CACHE, pipStep, pythonBaseImage, pythonForRequires, requiresAllows, venv, VENV } from "./shared.js";
 import type { Buildpack, Contribution, PackContext } from "./types.js";
 
 /** A root `setup.py`, or a `pyproject.toml` with `[project]` and `[build-system]`: installed with `pip install .`. */
@@ -20,9 +20,12 @@ export function runtimePython(facts: RepoFacts): string | null {
   return data.name === "python" ? data.version : null;
 }
 
-/** requirements.txt (and the package itself) into the user's venv; shared with the R pack. */
-export function pythonInstalls(ctx: PackContext): { files: string[]; pre: Step[]; post: Step[]; used: Contribution["used"] } {
-  const { facts, repoDir } = ctx;
+/**
+ * requirements.txt (and the package itself) with `pipBin` (the venv's pip by default); shared with
+ * the R and Python 2 packs. Installs run from the repository root, as repo2docker's do.
+ */
+export function pythonInstalls(ctx: PackContext, pipBin = "pip"): { files: string[]; pre: Step[]; post: Step[]; used: Contribution["used"] } {
+  const { facts } = ctx;
   const files: string[] = [];
   const pre: Step[] = [];
   const post: Step[] = [];
@@ -30,7 +33,7 @@ export function pythonInstalls(ctx: PackContext): { files: string[]; pre: Step[]
   const req = facts.files.requirements;
   if (req) {
     const data = use(req);
-    const step = pipStep(ctx, `pip packages from ${req.path}`, ["-r", req.path.split("/").pop()!], dirOf(repoDir, req.path));
+    const step = pipStep(ctx, `pip packages from ${req.path}`, ["-r", req.path], pipBin);
     if (data.hasLocalReferences || isPythonPackage(facts)) {
       post.push(step);
       used.push({ key: "requirements", use: "pip install -r, after the code is copied (it refers to local files)" });
@@ -41,33 +44,37 @@ export function pythonInstalls(ctx: PackContext): { files: string[]; pre: Step[]
     }
   }
   if (isPythonPackage(facts)) {
-    post.push(pipStep(ctx, "the repository as a Python package", ["."], repoDir));
+    post.push(pipStep(ctx, "the repository as a Python package", ["."], pipBin));
     if (facts.files.setupPy) used.push({ key: "setupPy", use: "pip install ." });
     if (facts.files.pyproject?.data?.isPackage) used.push({ key: "pyproject", use: "pip install ." });
   }
   return { files, pre, post, used };
 }
 
-function choosePython(facts: RepoFacts): { version: string; from: string } {
-  const fromRuntime = runtimePython(facts);
+/** A runtime.txt version must be one `requires-python` allows (repo2docker refuses the pair too). */
+export function checkRuntimeAgainstRequires(facts: RepoFacts, version: string): void {
   const pyproject = facts.files.pyproject;
   const requires = pyproject ? use(pyproject).requiresPython : null;
+  if (!requires || requiresAllows(requires, version, pyproject!.path)) return;
+  throw new ConfigError(`runtime.txt asks for Python ${version} but requires-python is "${requires}"`, {
+    location: { file: facts.files.runtime!.path },
+    hint: "make the two agree, or delete one of them",
+  });
+}
+
+function choosePython(facts: RepoFacts): { version: string; from: string } {
+  const fromRuntime = runtimePython(facts);
   if (fromRuntime) {
-    if (requires) {
-      const fits = pythonFromRequires(requires, pyproject!.path);
-      if (fits === null || pythonFromRequires(`${requires},==${fromRuntime}.*`, pyproject!.path) === null) {
-        throw new ConfigError(`runtime.txt asks for Python ${fromRuntime} but requires-python is "${requires}"`, {
-          location: { file: facts.files.runtime!.path },
-          hint: "make the two agree, or delete one of them",
-        });
-      }
-    }
+    checkRuntimeAgainstRequires(facts, fromRuntime);
     return { version: fromRuntime, from: facts.files.runtime!.path };
   }
+  const pyproject = facts.files.pyproject;
+  const requires = pyproject ? use(pyproject).requiresPython : null;
   if (requires) {
-    const fits = pythonFromRequires(requires, pyproject!.path);
+    const fits = pythonForRequires(requires, pyproject!.path);
     if (!fits) throw new ConfigError(`no Python between 3.8 and 3.14 satisfies requires-python "${requires}"`, { location: { file: pyproject!.path }, hint: "widen requires-python: r2d builds Python 3.8 to 3.14" });
-    return { version: fits, from: `${pyproject!.path} requires-python` };
+    const why = fits === DEFAULT_PYTHON ? "the default, which it allows" : `the newest it allows, as the default ${DEFAULT_PYTHON} is outside it`;
+    return { version: fits, from: `${pyproject!.path} requires-python: ${why}` };
   }
   return { version: DEFAULT_PYTHON, from: "the default" };
 }
@@ -91,7 +98,7 @@ export const python: Buildpack<"python", typeof PYTHON_FILES> = {
     const installs = pythonInstalls(ctx);
     const used = [...installs.used];
     if (ctx.facts.files.runtime) used.unshift({ key: "runtime", use: `Python ${version}` });
-    if (from.endsWith("requires-python") && !used.some((u) => u.key === "pyproject")) used.push({ key: "pyproject", use: `Python ${version} (newest that requires-python allows)` });
+    if (from.includes("requires-python") && !used.some((u) => u.key === "pyproject")) used.push({ key: "pyproject", use: `Python ${version} (from requires-python)` });
     return {
       baseImage: pythonBaseImage(version, from),
       python: version,

@@ -31,37 +31,52 @@ export const VENV = "/srv/venv";
 /** Official Python images, Debian bookworm slim: small, and what most model guides start from. */
 export function pythonBaseImage(version: string, file = "runtime.txt"): string {
   if (version.startsWith("2.")) {
-    // Python 2 has no venv module and its images have had no updates since 2020.
-    throw new UnsupportedError(`Python ${version} is not supported: r2d builds Python 3 environments only`, {
+    // Only runtime.txt's python-2.7 gets a Python 2 (conda) environment, as in repo2docker; a Pipfile does not.
+    throw new UnsupportedError(`Python ${version} from ${file} is not supported: r2d builds Python 2.7 only from runtime.txt (python-2.7) or environment.yml`, {
       location: { file },
-      hint: "port the code to Python 3 and pin e.g. python-3.8, or use environment.yml with python=2.7 (conda still has it)",
+      hint: "pin python-2.7 in runtime.txt with a requirements.txt, or python=2.7 in environment.yml (both get a conda environment)",
     });
   }
   const [major = 0, minor = 0] = version.split(".").map(Number);
   return major > 3 || (major === 3 && minor >= 8) ? `python:${version}-slim-bookworm` : `python:${version}-slim`;
 }
 
+/** PEP 440 clauses of a `requires-python` as semver ranges (every one must hold; a `!=` clause is itself an OR). */
+function requiresRanges(spec: string, file: string): string[] {
+  const { coerce, inc } = semver();
+  const clauses = spec.split(",").map((c) => c.trim()).filter(Boolean);
+  return clauses.map((c) => {
+    const m = /^(~=|==|!=|<=|>=|<|>)\s*([\d.]+)(\.\*)?$/.exec(c);
+    if (!m) throw new ConfigError(`requires-python "${spec}" is not a version specifier r2d understands`, { location: { file }, hint: 'write for example requires-python = ">=3.9"' });
+    const [, op, v, star] = m;
+    const full = coerce(v)!.version;
+    if (op === "~=") return `>=${full} <${inc(full, v!.split(".").length > 2 ? "minor" : "major")}`;
+    if (op === "==" && (star || v!.split(".").length < 3)) return `${v}.x`;
+    if (op === "==") return full;
+    if (op === "!=") return star ? `<${v}.0 || >=${inc(full, "minor")}` : `<${full} || >${full}`;
+    return `${op}${full}`;
+  });
+}
+
+/** Does `requires-python` allow some X.Y.Z release of the X.Y line? */
+export function requiresAllows(spec: string, version: string, file: string): boolean {
+  const ranges = requiresRanges(spec, file);
+  const { satisfies } = semver();
+  return Array.from({ length: 100 }, (_, patch) => `${version}.${patch}`).some((full) => ranges.every((r) => satisfies(full, r)));
+}
+
 /** Converts a PEP 440 `requires-python` into the newest supported X.Y that satisfies it. */
 export function pythonFromRequires(spec: string, file: string): string | null {
-  const { coerce, inc, satisfies } = semver();
-  const clauses = spec.split(",").map((c) => c.trim()).filter(Boolean);
-  const ranges = clauses
-    .map((c) => {
-      const m = /^(~=|==|!=|<=|>=|<|>)\s*([\d.]+)(\.\*)?$/.exec(c);
-      if (!m) throw new ConfigError(`requires-python "${spec}" is not a version specifier r2d understands`, { location: { file }, hint: 'write for example requires-python = ">=3.9"' });
-      const [, op, v, star] = m;
-      const full = coerce(v)!.version;
-      if (op === "~=") return `>=${full} <${inc(full, v!.split(".").length > 2 ? "minor" : "major")}`;
-      if (op === "==" && (star || v!.split(".").length < 3)) return `${v}.x`;
-      if (op === "==") return full;
-      if (op === "!=") return star ? `<${v}.0 || >=${inc(full, "minor")}` : `<${full} || >${full}`;
-      return `${op}${full}`;
-    });
-  // Every clause must hold (PEP 440 commas are AND; a `!=` clause is itself an OR), for some X.Y.Z of the line.
-  const fits = PYTHONS.filter((v) =>
-    Array.from({ length: 100 }, (_, patch) => `${v}.${patch}`).some((full) => ranges.every((r) => satisfies(full, r))),
-  );
-  return fits.at(-1) ?? null;
+  requiresRanges(spec, file);
+  return PYTHONS.filter((v) => requiresAllows(spec, v, file)).at(-1) ?? null;
+}
+
+/**
+ * The Python a `requires-python` selects: the default (3.10) when it allows it, else the newest
+ * supported version it allows (repo2docker keeps its default whenever the project accepts it).
+ */
+export function pythonForRequires(spec: string, file: string): string | null {
+  return requiresAllows(spec, DEFAULT_PYTHON, file) ? DEFAULT_PYTHON : pythonFromRequires(spec, file);
 }
 
 /** pip's download cache, one per image user (the files belong to its uid). */
@@ -103,11 +118,15 @@ export function cd(dir: string): string {
   return shellCommand(["cd", dir]);
 }
 
-export function pipStep(ctx: PackContext, title: string, args: readonly string[], cwd?: string): Step {
+/**
+ * `pip install ARGS` as the user, from the repository root (repo2docker's working directory), so
+ * `-r binder/requirements.txt` finds its `-e .` and `./pkg` lines where repo2docker does.
+ */
+export function pipStep(ctx: PackContext, title: string, args: readonly string[], pipBin = "pip"): Step {
   return {
     title,
     user: "user",
-    commands: cwd && cwd !== ctx.repoDir ? [cd(cwd), pip(args)] : [pip(args)],
+    commands: [pip(args, pipBin)],
     caches: [pipCache(ctx.user.uid)],
     secrets: [PIP_CONF.id],
   };

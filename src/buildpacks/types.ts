@@ -94,6 +94,11 @@ export type Contribution = Partial<
   baseImage: string;
   /** Config files this pack used, with what for (shown as "detected"). */
   used: { key: ConfigKey; use: string }[];
+  /**
+   * A command the image's entrypoint runs inside ([program, ...args], the command line appended): the
+   * `start` script and the command then run within it (Nix: `nix-shell default.nix`).
+   */
+  wrapCommand?: string[];
   messages?: PlanMessage[];
 };
 

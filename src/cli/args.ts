@@ -9,7 +9,7 @@ export interface CliOptions {
   options: BuildRepoOptions;
   json: boolean;
   debug: boolean;
-  progress: "auto" | "tty" | "plain";
+  progress: "auto" | "tty" | "plain" | "json";
 }
 
 /** The r2d command line, from the option table. Flags shared with repo2docker keep its names and meaning. */

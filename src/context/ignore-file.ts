@@ -8,19 +8,11 @@ import fs from "node:fs";
 import path from "node:path";
 import { ConfigError } from "../errors.js";
 import { formatBytes } from "./describe.js";
+import { errCode, isInside } from "./paths.js";
 import { clip, OPEN_FILE_FLAGS } from "./verify.js";
 
 /** Far beyond any real ignore file (each line is a pattern tested against every walked path). */
 export const IGNORE_FILE_MAX_BYTES = 1024 * 1024;
-
-function errCode(err: unknown): string | undefined {
-  return (err as NodeJS.ErrnoException | undefined)?.code;
-}
-
-function isInside(root: string, p: string): boolean {
-  const r = path.relative(root, p);
-  return r === "" || (!r.startsWith(`..${path.sep}`) && r !== ".." && !path.isAbsolute(r));
-}
 
 function kindName(st: fs.Stats): string {
   if (st.isDirectory()) return "a directory";

@@ -10,6 +10,7 @@
 
 import { createRequire } from "node:module";
 import path from "node:path";
+import v8 from "node:v8";
 import type { Ignore } from "@balena/dockerignore";
 import { ConfigError } from "../errors.js";
 import { clip } from "./verify.js";
@@ -22,6 +23,12 @@ function makeIgnore(opts?: { ignorecase?: boolean }): Ignore {
   ignoreFactory ??= (requireCjs("@balena/dockerignore") as { default: (opts?: { ignorecase?: boolean }) => Ignore }).default;
   return ignoreFactory(opts);
 }
+
+// Patterns come from the repository and become backtracking regular expressions: `a*a*a*a*a*b`
+// against a long name, or `**/**/**/**/**/x` against a deep path, would take hours (Docker's Go
+// regexps are linear). V8 switches a match that backtracks too much to its linear-time engine;
+// escapes are made literal below, so no pattern can hold a backreference, which that engine lacks.
+v8.setFlagsFromString("--enable-experimental-regexp-engine-on-excessive-backtracks");
 
 /** Where a pattern came from, for error messages and `ExcludedEntry.detail`. */
 export interface PatternSource {
@@ -101,7 +108,10 @@ function escapeForBalena(p: string): string {
   for (let i = 0; i < p.length; i++) {
     const ch = p[i]!;
     if (ch === "\\") {
-      out += ch + (p[i + 1] ?? "");
+      // Go's filepath.Match: `\c` is the character c. A letter or digit stays a letter or digit
+      // (in a regexp `\1` would be a backreference, `\d` a class); others stay escaped.
+      const next = p[i + 1] ?? "";
+      out += /^[A-Za-z0-9]$/.test(next) ? next : ch + next;
       i++;
     } else if ("+()|{}".includes(ch)) {
       out += `\\${ch}`;

@@ -11,6 +11,7 @@ import fs from "node:fs";
 import type { Stats } from "node:fs";
 import path from "node:path";
 import { ConfigError } from "../errors.js";
+import { errCode } from "./paths.js";
 import type { ContextFile } from "./types.js";
 
 const C = fs.constants;
@@ -24,10 +25,6 @@ const QUOTE_MAX = 100;
 export function clip(text: string, max = QUOTE_MAX): string {
   const clean = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, "?");
   return clean.length <= max ? clean : `${clean.slice(0, max - 1)}…`;
-}
-
-function errCode(err: unknown): string | undefined {
-  return (err as NodeJS.ErrnoException | undefined)?.code;
 }
 
 /** What an lstat result is, in words ("a symlink to ../x", "a FIFO"). */

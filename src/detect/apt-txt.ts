@@ -1,4 +1,4 @@
-import { ConfigError } from "../errors.js";
+import { ConfigError, quoteForMessage } from "../errors.js";
 
 /**
  * Debian policy (§5.6.1, §5.6.12), as apt-get install takes it: a package name, an optional `:arch`,
@@ -11,14 +11,6 @@ const ARCH = "[a-z0-9]+(?:-[a-z0-9]+)*";
 const VERSION = "(?:[0-9]+:)?[0-9][A-Za-z0-9.+~-]*";
 const SUITE = "[a-z0-9][a-z0-9.-]*";
 const APT_WORD = new RegExp(`^${PACKAGE}(?::${ARCH})?(?:=${VERSION}|/${SUITE})?$`);
-
-/** How long a quoted offending word may be in a message (the rest is cut). */
-const QUOTE_LIMIT = 100;
-
-function quoted(word: string): string {
-  const cut = word.length > QUOTE_LIMIT ? `${word.slice(0, QUOTE_LIMIT)}…` : word;
-  return JSON.stringify(cut);
-}
 
 /** Why a word is refused, and what to write instead; null when apt-get may have it. */
 function problem(word: string): { why: string; hint: string } | null {
@@ -43,7 +35,7 @@ export function parseAptTxt(text: string, file = "apt.txt"): string[] {
     if (line === "") return;
     for (const name of line.split(/\s+/)) {
       const bad = problem(name);
-      if (bad) throw new ConfigError(`${quoted(name)} ${bad.why}`, { location: { file, line: i + 1 }, hint: bad.hint });
+      if (bad) throw new ConfigError(`${quoteForMessage(name)} ${bad.why}`, { location: { file, line: i + 1 }, hint: bad.hint });
       packages.add(name);
     }
   });

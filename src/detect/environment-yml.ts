@@ -10,6 +10,8 @@ export interface EnvironmentYml {
   python: string | null;
   /** Any `r-*` dependency (or `r-base`). */
   hasR: boolean;
+  /** The R version an `r-base=X.Y[.Z]` / `r-base==X.Y[.Z]` dependency pins (the first), else null. */
+  rBase: string | null;
   /** A `pip:` entry refers to the repository (`-e .`, `./pkg`): install after copying the code. */
   pipHasLocalReferences: boolean;
   /** `channels:` as written (empty when none). */
@@ -25,7 +27,7 @@ const SPEC_HINT = "write one conda package per entry: name, name=1.2, name>=1.2,
 export function parseEnvironmentYml(text: string, file = "environment.yml"): EnvironmentYml {
   const y = parseYamlFile(text, file, HINT);
   const Y = lazyYaml();
-  const result: EnvironmentYml = { python: null, hasR: false, pipHasLocalReferences: false, channels: [], warnings: [] };
+  const result: EnvironmentYml = { python: null, hasR: false, rBase: null, pipHasLocalReferences: false, channels: [], warnings: [] };
   const top = y.deref(y.doc.contents);
   if (isEmpty(Y, top)) return result;
   if (!Y.isMap(top)) {
@@ -90,6 +92,9 @@ function checkCondaSpec(spec: string, file: string, line: number | undefined, re
   const name = parsed.name.toLowerCase();
   if (name === "python") checkPython(spec, parsed.constraint, file, line, result);
   if (/^r-[a-z0-9]/.test(name) || name === "r-base") result.hasR = true;
+  // repo2docker's rule for the R version: the first `r-base=X.Y` / `r-base==X.Y.Z` pins it; `>=` does not.
+  const rPin = /^==?\s*(\d+\.\d+(?:\.\d+)?)(?:\.\*)?(?:[=\s]\S+)?$/.exec(parsed.constraint);
+  if (name === "r-base" && rPin) result.rBase ??= rPin[1]!;
 }
 
 function checkPython(spec: string, constraint: string, file: string, line: number | undefined, result: EnvironmentYml): void {

@@ -1,4 +1,4 @@
-import { ConfigError, quoteForMessage } from "../errors.js";
+import { clipForMessage, ConfigError, quoteForMessage } from "../errors.js";
 import { compareVersions, describeVersions, nearestVersion, PYTHON_VERSIONS, R_RELEASES, R_VERSIONS } from "./versions.js";
 
 /** A parsed `runtime.txt`: `python-3.11`, `r-4.4-2024-05-01`, `r-2024-05-01`, `julia-1.9`. */
@@ -15,15 +15,29 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const EARLIEST_R_DATE = "2018-12-07";
 const EXAMPLES = "python-3.11, r-4.4-2024-05-01 or r-2024-05-01";
 
-/** Parses the first non-empty line with repo2docker's grammar (split on `-`: 2, 4 or 5 parts). */
+/**
+ * Parses the file with repo2docker's grammar: the whole file (trimmed) is one value, split on `-`
+ * into 2, 4 or 5 parts. A second line, even a comment, is an error: repo2docker would read both
+ * lines as one runtime it does not know, and silently build something else.
+ */
 export function parseRuntimeTxt(text: string, file = "runtime.txt"): RuntimeTxt {
-  const lines = text.split(/\r?\n/);
-  const index = lines.findIndex((l) => l.trim() !== "" && !l.trim().startsWith("#"));
-  if (index < 0) {
+  const lines = text
+    .split(/\r?\n/)
+    .map((l, i) => ({ text: l.trim(), line: i + 1 }))
+    .filter((l) => l.text !== "");
+  if (lines.length === 0) {
     throw new ConfigError("runtime.txt is empty", { location: { file }, hint: `write one line such as ${EXAMPLES}, or delete the file` });
   }
-  const line = lines[index]!.trim();
-  const location = { file, line: index + 1 };
+  const comment = lines.find((l) => l.text.startsWith("#"));
+  if (lines.length > 1 || comment) {
+    const at = comment ?? lines[1]!;
+    throw new ConfigError(`${comment ? "a comment" : "a second line"} (${quoteForMessage(at.text, 60)}): runtime.txt is read as one value, the whole file`, {
+      location: { file, line: at.line },
+      hint: `keep only the runtime, such as ${clipForMessage(lines.find((l) => !l.text.startsWith("#"))?.text ?? "python-3.11", 40)}, on one line (no comments)`,
+    });
+  }
+  const { text: line, line: lineNumber } = lines[0]!;
+  const location = { file, line: lineNumber };
   const parts = line.split("-");
   const bad = (why: string, hint = `use one of ${EXAMPLES}`) => new ConfigError(`${quoteForMessage(line)}: ${why}`, { location, hint });
   if (parts.some((p) => p === "") || ![2, 4, 5].includes(parts.length)) throw bad("it is not name-version or name-[version-]YYYY-MM-DD");
@@ -52,7 +66,9 @@ export function parseRuntimeTxt(text: string, file = "runtime.txt"): RuntimeTxt 
       throw bad(`Python ${version} is not a version r2d can provide`, `use python-${nearest} (the nearest); r2d can provide ${describeVersions(PYTHON_VERSIONS)}`);
     }
   } else if (name === "r") {
-    if (date !== null && date < EARLIEST_R_DATE) throw bad(`R snapshots start at ${EARLIEST_R_DATE}`);
+    if (date !== null && date < EARLIEST_R_DATE) {
+      throw bad(`R snapshots start at ${EARLIEST_R_DATE} (the older ones no longer exist)`, `use a date from ${EARLIEST_R_DATE} on, such as r-${version ? `${version}-` : ""}${EARLIEST_R_DATE}`);
+    }
     if (date !== null && date > latestSnapshotDate()) throw bad(`${date} is in the future: no CRAN snapshot exists for it yet`, `use today's date or an earlier one, such as r-${version ? `${version}-` : ""}${latestSnapshotDate()}`);
     if (version !== null) checkRVersion(version, date, bad);
   }

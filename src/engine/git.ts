@@ -20,6 +20,12 @@ export async function gitRevision(dir: string, opts: GitOptions = {}): Promise<s
   return r.exitCode === 0 ? r.stdout.trim() : null;
 }
 
+/** The top folder of the git work tree `dir` is in, or null (not in one, no git). */
+export async function gitTopLevel(dir: string, opts: GitOptions = {}): Promise<string | null> {
+  const r = await capture("git", ["-C", dir, "rev-parse", "--show-toplevel"], { onDebug: opts.onDebug });
+  return r.exitCode === 0 && r.stdout.trim() ? r.stdout.trim() : null;
+}
+
 /** `git clone` with submodules into `dir`: shallow unless a ref will be checked out. */
 export function gitClone(url: string, dir: string, opts: GitOptions & { shallow: boolean }): Promise<CaptureResult> {
   const args = opts.shallow

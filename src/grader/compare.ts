@@ -5,6 +5,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { isDeepStrictEqual } from "node:util";
+import { readInside } from "./data.js";
 
 export interface FileDifference {
   file: string;
@@ -100,10 +101,9 @@ export async function compareOutputs(expected: Map<string, string>, actualDir: s
   const out: FileDifference[] = [];
   for (const [name, src] of expected) {
     const want = await readFile(src);
-    let got: Buffer;
-    try {
-      got = await readFile(`${actualDir}/${name}`);
-    } catch {
+    // The container wrote actualDir: a link there (to a host file) is never followed.
+    const got = await readInside(actualDir, name);
+    if (got === null) {
       out.push({ file: name, detail: "missing" });
       continue;
     }

@@ -4,7 +4,7 @@
  * and the output file exists (and matches the expected one, when the repository has it).
  */
 import { existsSync } from "node:fs";
-import { stat } from "node:fs/promises";
+import { lstat } from "node:fs/promises";
 import path from "node:path";
 import type { ContainerOutcome } from "../engine/index.js";
 import type { BuildPlan } from "../plan/types.js";
@@ -89,7 +89,8 @@ async function run(ctx: GradeContext): Promise<ProfileRun> {
     expected: data.expected && expectedFiles.length ? { dir: data.expected, files: expectedFiles } : null,
     source: `${data.source}; OUTPUT_PATH ${outputPath}`,
     judge: async (o, output) => {
-      const found = await stat(path.join(output.dir, outputName)).then((s) => (s.isFile() ? { bytes: s.size } : null), () => null);
+      // lstat: a link the container left in its output is not the output (nor is the file it points at).
+      const found = await lstat(path.join(output.dir, outputName)).then((s) => (s.isFile() ? { bytes: s.size } : null), () => null);
       const others = output.files.filter((f) => f !== outputName);
       return [entry ?? ranCheck(o), inputCheck(data.input, data.source), exitCheck(o, CROWDAI_ENTRY), outputFileCheck(found, outputPath, o, others)];
     },

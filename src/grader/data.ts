@@ -3,7 +3,8 @@
  * Synapse and crowdAI, test cases for Modzy. Explicit options win; otherwise the first
  * repository convention that exists, in the documented order (docs/graders.md).
  */
-import { readdir, readFile, stat } from "node:fs/promises";
+import { constants } from "node:fs";
+import { open, readdir, realpath, stat } from "node:fs/promises";
 import path from "node:path";
 import { ConfigError } from "../errors.js";
 
@@ -26,6 +27,43 @@ export const MESSAGE_FILE = "message.txt";
 
 export async function isDir(p: string): Promise<boolean> {
   return stat(p).then((s) => s.isDirectory(), () => false);
+}
+
+/**
+ * A folder found by convention in the repository: a directory whose real path is inside it. A link
+ * leading out (`sample_data -> /etc`) does not count: it would be mounted into the container under
+ * test, or its files shown as expected outputs.
+ */
+export async function isRepoDir(repoRoot: string, p: string): Promise<boolean> {
+  try {
+    const [root, real] = await Promise.all([realpath(repoRoot), realpath(p)]);
+    const rel = path.relative(root, real);
+    return rel !== ".." && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel) && (await stat(real)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * `dir/name` read only if it is a regular file whose real path is inside `dir` (what a container
+ * wrote to its output folder, a file of the repository): a link leading out is never followed.
+ * Null otherwise.
+ */
+export async function readInside(dir: string, name: string): Promise<Buffer | null> {
+  try {
+    const [root, real] = await Promise.all([realpath(dir), realpath(path.join(dir, name))]);
+    const rel = path.relative(root, real);
+    if (rel === "" || rel === ".." || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel)) return null;
+    // The real path holds no link; O_NOFOLLOW refuses one put there since, O_NONBLOCK a FIFO.
+    const fh = await open(real, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    try {
+      return (await fh.stat()).isFile() ? await fh.readFile() : null;
+    } finally {
+      await fh.close();
+    }
+  } catch {
+    return null;
+  }
 }
 
 /** Regular files under dir, as sorted posix paths relative to it (hidden files skipped). */
@@ -68,12 +106,12 @@ export async function findDataFolders(repoRoot: string, opts: { inputDir?: strin
   }
   for (const c of INPUT_CONVENTIONS) {
     const input = path.join(repoRoot, c.input);
-    if (!(await isDir(input))) continue;
+    if (!(await isRepoDir(repoRoot, input))) continue;
     let exp = expected;
     let expName = opts.expectedDir;
     if (!exp) {
       for (const e of c.expected) {
-        if (await isDir(path.join(repoRoot, e))) {
+        if (await isRepoDir(repoRoot, path.join(repoRoot, e))) {
           exp = path.join(repoRoot, e);
           expName = `${e}/`;
           break;
@@ -95,11 +133,12 @@ export interface ModzyCase {
   errorMessage?: string;
 }
 
-async function caseFrom(dir: string, name: string, modelInputs: string[], modelOutputs: string[]): Promise<ModzyCase | null> {
+async function caseFrom(repoRoot: string, dir: string, name: string, modelInputs: string[], modelOutputs: string[]): Promise<ModzyCase | null> {
   const expected = new Map<string, string>();
-  if (await isDir(path.join(dir, "input"))) {
+  if (await isRepoDir(repoRoot, path.join(dir, "input"))) {
     const inputs = (await listFiles(path.join(dir, "input"))).map((f): [string, string] => [path.join(dir, "input", f), f]);
     for (const sub of ["output", "expected"]) {
+      if (!(await isRepoDir(repoRoot, path.join(dir, sub)))) continue;
       for (const f of await listFiles(path.join(dir, sub))) expected.set(f, path.join(dir, sub, f));
       if (expected.size) break;
     }
@@ -116,8 +155,8 @@ async function caseFrom(dir: string, name: string, modelInputs: string[], modelO
   return inputs.length ? { name, inputs, expected } : null;
 }
 
-async function subdirs(dir: string): Promise<string[]> {
-  if (!(await isDir(dir))) return [];
+async function subdirs(repoRoot: string, dir: string): Promise<string[]> {
+  if (!(await isRepoDir(repoRoot, dir))) return [];
   const entries = await readdir(dir, { withFileTypes: true });
   return entries.filter((e) => e.isDirectory() && !e.name.startsWith(".")).map((e) => e.name).sort();
 }
@@ -131,10 +170,10 @@ export async function findModzyCases(
   const errors: ModzyCase[] = [];
   for (const d of MODZY_ERROR_DIRS) {
     const root = path.join(repoRoot, d);
-    for (const name of await subdirs(root)) {
-      const c = await caseFrom(path.join(root, name), name, model.inputs, []);
+    for (const name of await subdirs(repoRoot, root)) {
+      const c = await caseFrom(repoRoot, path.join(root, name), name, model.inputs, []);
       if (!c) continue;
-      const msg = await readFile(path.join(root, name, MESSAGE_FILE), "utf8").catch(() => "");
+      const msg = (await readInside(path.join(root, name), MESSAGE_FILE))?.toString("utf8") ?? "";
       errors.push({ ...c, errorMessage: msg.trim() });
     }
     if (errors.length) break;
@@ -152,9 +191,9 @@ export async function findModzyCases(
   for (const d of MODZY_EXAMPLE_DIRS) {
     const root = path.join(repoRoot, d);
     const examples: ModzyCase[] = [];
-    for (const name of await subdirs(root)) {
+    for (const name of await subdirs(repoRoot, root)) {
       if (/^validation-errors?$|^examples?$/.test(name)) continue;
-      const c = await caseFrom(path.join(root, name), name, model.inputs, model.outputs);
+      const c = await caseFrom(repoRoot, path.join(root, name), name, model.inputs, model.outputs);
       if (c) examples.push(c);
     }
     if (examples.length) return { examples, errors, source: `${examples.length} case(s) in ${d}/${errors.length ? `, ${errors.length} validation-error case(s)` : ""}` };

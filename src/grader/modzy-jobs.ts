@@ -2,12 +2,12 @@
  * The Modzy grader's test cases: model.yaml read (or its problem reported as a check), each case's
  * inputs copied into a job folder mounted in the container, and the answer to each job judged.
  */
-import { copyFile, mkdir, readFile } from "node:fs/promises";
+import { copyFile, mkdir } from "node:fs/promises";
 import path from "node:path";
 import { ConfigError } from "../errors.js";
 import { clip, expectedCheck, humanDuration, listSome } from "./checks.js";
 import { compareOutputs } from "./compare.js";
-import { listFiles, type ModzyCase } from "./data.js";
+import { listFiles, readInside, type ModzyCase } from "./data.js";
 import { parseModelYaml, scalarText, type ModelYaml } from "./model-yaml.js";
 import { call, expectStatus } from "./modzy-http.js";
 import { writableDir } from "./profile.js";
@@ -19,7 +19,10 @@ export const JOBS_ROOT = "/r2d-grader";
 export async function loadModel(repoRoot: string): Promise<{ model: ModelYaml | null; check?: GradeCheck }> {
   let text: string;
   try {
-    text = await readFile(path.join(repoRoot, "model.yaml"), "utf8");
+    // A regular file of the repository only: model.yaml -> /etc/… is never read (its errors quote it).
+    const buf = await readInside(repoRoot, "model.yaml");
+    if (buf === null) return { model: null };
+    text = buf.toString("utf8");
   } catch {
     return { model: null };
   }

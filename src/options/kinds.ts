@@ -117,7 +117,7 @@ export function choice<C extends string>(choices: readonly C[]): Kind<C> {
     choices,
     fromCli: (raw, flag) => stored(raw, isChoice, flag),
     fromInput: (value, input) => {
-      if (!isChoice(value)) throw inputError(input, `must be ${orList([...(input.default ? [input.default] : []), ...choices])}, got "${value}"`);
+      if (!isChoice(value)) throw inputError(input, `must be ${orList([...new Set([...(input.default ? [input.default] : []), ...choices])])}, got "${value}"`);
       return value;
     },
     used: given,
@@ -187,3 +187,46 @@ export const words: Kind<string[]> = {
 
 /** The repository argument. */
 export const argument: Kind<string> = { ...text, label: "argument" };
+
+/**
+ * A command as words: a JSON array (`["python", "-u", "src/train.py"]`, Dockerfile's exec form) or
+ * words separated by spaces (`python -u src/train.py`). Quotes, `$` and other shell syntax are
+ * refused in the plain form: no shell reads it, so they would not mean what they seem to.
+ */
+export function commandWords(value: string): string[] {
+  const text = value.trim();
+  if (text.startsWith("[")) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw new ValueError('expected a JSON array of strings, e.g. ["python", "-u", "train.py"]');
+    }
+    if (!Array.isArray(parsed) || parsed.length === 0 || !parsed.every((w) => typeof w === "string" && w !== "")) {
+      throw new ValueError('expected a JSON array of non-empty strings, e.g. ["python", "-u", "train.py"]');
+    }
+    return parsed as string[];
+  }
+  if (text === "") throw new ValueError("expected a command");
+  if (/["'`$\\;&|<>(){}*?~#]/.test(text)) {
+    throw new ValueError('shell syntax (quotes, $, ;, |, globs) is not read by a shell here: write the words as a JSON array, e.g. ["sh", "-c", "…"]');
+  }
+  return text.split(/\s+/);
+}
+
+/** The image's default command, given as commandWords reads it. */
+export const command: Kind<string[]> = {
+  label: "value",
+  expected: "a command such as python -u train.py, or a JSON array of words",
+  parseArg: (value) => commandWords(value),
+  fromCli: (raw, flag) => stored(raw, isStrings, flag),
+  fromInput: (value, input) => {
+    try {
+      return commandWords(value);
+    } catch (err) {
+      if (err instanceof ValueError) throw inputError(input, `${err.message}, got "${value}"`, `for example ${input.name}: python -u src/train.py`);
+      throw err;
+    }
+  },
+  used: (value) => Array.isArray(value) && value.length > 0,
+};

@@ -7,7 +7,7 @@
  */
 import { ENGINE_CHOICES_HELP, ENGINE_KINDS } from "../engine/adapters/index.js";
 import { GRADER_PROFILES } from "../grader/profiles.js";
-import { argument, choice, cpuCount, duration, flag, integer, list, negatable, pairs, size, text, words } from "./kinds.js";
+import { argument, choice, command, cpuCount, duration, flag, integer, list, negatable, pairs, size, text, words } from "./kinds.js";
 import { option, type OptionRow, type Rule } from "./types.js";
 
 const NEEDS_GRADER: Rule = { needs: ["grader"] };
@@ -37,8 +37,8 @@ export const OPTION_TABLE: readonly OptionRow[] = [
     stage: "source",
     type: text,
     cli: { flag: "--ref", arg: "<ref>" },
-    help: "branch, tag or commit to build, for a git URL",
-    input: { name: "ref", description: "Branch, tag or commit to build, when repo is a git URL." },
+    help: "branch, tag or commit to build: a git URL is cloned at it; a local repository's is checked out in a temporary clone (your working tree is left as it is)",
+    input: { name: "ref", description: "Branch, tag or commit to build (a git URL is cloned at it; a local repository's is checked out in a temporary clone)." },
   }),
   option("subdir", {
     stage: "source",
@@ -103,6 +103,13 @@ export const OPTION_TABLE: readonly OptionRow[] = [
     help: "where the repository lands in the image (default: the user's home)",
     input: { name: "target-repo-dir", description: "Where the repository lands in the image (default the user's home)." },
   }),
+  option("defaultCommand", {
+    stage: "plan",
+    type: command,
+    cli: { flag: "--default-command", arg: "<command>" },
+    help: 'the image\'s default command instead of run.sh (or bash), e.g. "python -u src/train.py" or a JSON array; run from the repository folder. Several images from one repository: one build per command',
+    input: { name: "default-command", description: "The image's default command instead of run.sh (or bash), e.g. python -u src/train.py, or a JSON array." },
+  }),
   option("appendix", {
     stage: "plan",
     type: text,
@@ -112,7 +119,7 @@ export const OPTION_TABLE: readonly OptionRow[] = [
   option("baseImage", {
     stage: "plan",
     type: text,
-    cli: { flag: "--base-image", arg: "<image>" },
+    cli: { flag: "--base-image", arg: "<image>", env: "R2D_BASE_IMAGE" },
     help: "replace the buildpack's base image (it must be Debian or Ubuntu based)",
     input: { name: "base-image", description: "Replace the buildpack's base image (Debian or Ubuntu based)." },
   }),
@@ -182,8 +189,8 @@ export const OPTION_TABLE: readonly OptionRow[] = [
   }),
   option("buildNetwork", {
     stage: "build",
-    type: text,
-    cli: { flag: "--build-network", arg: "<mode>" },
+    type: choice(["default", "host", "none"] as const),
+    cli: { flag: "--build-network", arg: "<mode>", env: "R2D_BUILD_NETWORK" },
     help: "network of RUN steps: default, host (reach an index on this machine) or none",
     input: { name: "build-network", default: "default", description: "Network of RUN steps, default, host or none." },
   }),
@@ -228,6 +235,7 @@ export const OPTION_TABLE: readonly OptionRow[] = [
     type: flag,
     cli: { flag: "--editable", short: "-E" },
     help: "mount the local repository over the copy in the image (read-write), so edits show up without a rebuild",
+    rules: [{ excludes: ["ref"], message: "--editable mounts your working tree, which --ref does not build", hint: "drop --ref to run your working tree, or drop --editable" }],
   }),
   option("mountData", {
     stage: "run",
@@ -284,9 +292,9 @@ export const OPTION_TABLE: readonly OptionRow[] = [
   }),
   option("progress", {
     stage: "output",
-    type: choice(["auto", "tty", "plain"] as const),
+    type: choice(["auto", "tty", "plain", "json"] as const),
     cli: { flag: "--progress", arg: "<mode>", default: "auto" },
-    help: "build progress display",
+    help: "build progress: tty (a live display redrawn in place), plain (a line per step start, output line and end, as BuildKit's plain), json (the --json event stream, on stderr); auto is tty on a terminal, else plain",
   }),
   // Action only: build-push-action's names, and the check that replaces the CLI's run.
   option("tags", { stage: "push", type: list, help: "More references for the same image (list).", input: { name: "tags" } }),

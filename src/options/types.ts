@@ -24,6 +24,7 @@ export const DIRECT_KEYS = [
   "userName",
   "targetRepoDir",
   "appendix",
+  "defaultCommand",
   "baseImage",
   "labels",
   "buildArgs",
@@ -69,7 +70,7 @@ export interface OptionValues extends DirectOptions {
   timeout?: number;
   json?: boolean;
   debug?: boolean;
-  progress?: "auto" | "tty" | "plain";
+  progress?: "auto" | "tty" | "plain" | "json";
   /** Action only: more references, the platform list (one), the check command. */
   tags?: string[];
   platforms?: string[];

@@ -1,6 +1,6 @@
 /** Plan-time checks of the values that reach the Dockerfile from flags: refused before any build starts. */
 import { BUILDPACKS } from "../buildpacks/index.js";
-import { ConfigError } from "../errors.js";
+import { ConfigError, quoteForMessage } from "../errors.js";
 import type { PlanMessage } from "./types.js";
 
 /**
@@ -13,12 +13,11 @@ const SYSTEM_DIRS_ITSELF = ["/", "/tmp"];
 const R2D_DIRS = [...new Set(BUILDPACKS.flatMap((p) => p.envDirs ?? []))];
 const SIMPLE_PATH = /^(?:\/[A-Za-z0-9._-]+)+$/;
 
-const shown = (value: string) => JSON.stringify(value.length > 100 ? `${value.slice(0, 100)}…` : value);
 const within = (dir: string, root: string) => dir === root || dir.startsWith(`${root}/`);
 
 /** --target-repo-dir: absolute, normalised, simple characters, and not a system directory. */
 export function checkRepoDir(dir: string): string {
-  const bad = (why: string, hint = "for example --target-repo-dir /srv/repo") => new ConfigError(`--target-repo-dir ${shown(dir)} ${why}`, { location: { file: "--target-repo-dir" }, hint });
+  const bad = (why: string, hint = "for example --target-repo-dir /srv/repo") => new ConfigError(`--target-repo-dir ${quoteForMessage(dir)} ${why}`, { location: { file: "--target-repo-dir" }, hint });
   if (!dir.startsWith("/")) throw bad("must be an absolute path");
   if (SYSTEM_DIRS_ITSELF.includes(dir)) throw bad("would give the image user a system directory");
   if (dir.includes("//") || dir.endsWith("/") || dir.split("/").some((part) => part === "." || part === "..")) {

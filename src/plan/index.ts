@@ -1,6 +1,6 @@
 import { buildpackKind, DEFAULT_BUILDPACK, fileSpec, SECRET_SPECS, selectBuildpack, type Buildpack, type Contribution } from "../buildpacks/index.js";
 import type { ConfigKey, RepoFacts } from "../detect/types.js";
-import { UnsupportedError } from "../errors.js";
+import { ConfigError, UnsupportedError } from "../errors.js";
 import { checkImageName } from "../image-name.js";
 import { appendixMessages, checkRepoDir } from "./checks.js";
 import { commonFiles, startMessages, type CommonFiles } from "./common-files.js";
@@ -21,6 +21,8 @@ export interface PlanOptions extends UserOptions {
   baseImage?: string;
   /** Raw Dockerfile text appended at the end (repo2docker's --appendix). */
   appendix?: string;
+  /** The image's default command (CMD) instead of run.sh or bash; run from the repository folder. */
+  defaultCommand?: string[];
   labels?: Record<string, string>;
   /** Extra context exclusions (Docker pattern syntax), on top of the default `data`. */
   excludes?: string[];
@@ -56,7 +58,7 @@ export function makePlan(facts: RepoFacts, options: PlanOptions = {}): BuildPlan
   const repoDir = options.targetRepoDir ? checkRepoDir(options.targetRepoDir) : home;
   const pack = selectBuildpack(facts);
   const c = contribute(pack, { facts, user, home, repoDir, baseImage: options.baseImage });
-  const common = pack.kind === "generated" ? commonFiles(facts, user) : null;
+  const common = pack.kind === "generated" ? commonFiles(facts, user, c) : null;
   const parts: Parts = { facts, options, pack, c, user, home, repoDir, common };
   const detected = [...c.used.map(({ key, use }) => ({ path: facts.files[key]!.path, use })), ...(common?.detected ?? [])];
   const usedPaths = new Set(detected.map((d) => d.path));
@@ -69,6 +71,7 @@ export function makePlan(facts: RepoFacts, options: PlanOptions = {}): BuildPlan
     ...fileMessages(facts, options, usedPaths),
     ...(common ? startMessages(facts) : []),
   ];
+  if (options.defaultCommand?.length) messages.push(defaultCommandMessage(options.defaultCommand, common));
   const appendix = common && options.appendix ? options.appendix : null;
   if (appendix) messages.push(...appendixMessages(appendix, user.name));
   if (!common && !options.excludes?.length) {
@@ -89,7 +92,7 @@ export function makePlan(facts: RepoFacts, options: PlanOptions = {}): BuildPlan
     env: imageEnv(parts),
     path: common ? [...(c.path ?? []), `${home}/.local/bin`, ...(repoDir === home ? [] : [`${repoDir}/.local/bin`])] : [],
     aptPackages: common?.aptPackages ?? [],
-    systemSteps: c.systemSteps ?? [],
+    systemSteps: [...(c.systemSteps ?? []), ...(common?.systemSteps ?? [])],
     environmentSteps: c.environmentSteps ?? [],
     helperFiles: c.helperFiles ?? [],
     dependencyFiles: c.dependencyFiles ?? [],
@@ -98,8 +101,9 @@ export function makePlan(facts: RepoFacts, options: PlanOptions = {}): BuildPlan
     scripts: common?.scripts ?? [],
     postBuild: common?.postBuild ?? null,
     start: common?.start ?? null,
-    entrypoint: common ? [ENTRYPOINT] : [],
-    command: common ? (common.runSh ? [`${repoDir}/${common.runSh}`] : ["/bin/bash"]) : [],
+    // A pack's wrapper (nix-shell) goes first, so `start` and the command both run inside it.
+    entrypoint: common ? [...(c.wrapCommand ?? []), ENTRYPOINT] : [],
+    command: common ? (options.defaultCommand ?? (common.runSh ? [`${repoDir}/${common.runSh}`] : ["/bin/bash"])) : [],
     labels: imageLabels(parts),
     secrets: planSecrets(c),
     appendix,
@@ -108,12 +112,19 @@ export function makePlan(facts: RepoFacts, options: PlanOptions = {}): BuildPlan
     context: {
       excludes: common ? [...DEFAULT_EXCLUDES, ...(options.excludes ?? [])] : (options.excludes ?? []),
       includes: options.includes ?? [],
-      ignoreFileDir: facts.configDir,
+      // Docker reads a Dockerfile's ignore file from the context root, wherever the Dockerfile is.
+      ignoreFileDir: common ? facts.configDir : "",
     },
     detected,
     ignored: ignoredFiles(facts, pack, usedPaths),
     messages,
   };
+}
+
+/** --default-command replaces run.sh; a repository's own Dockerfile keeps its CMD. */
+function defaultCommandMessage(command: string[], common: CommonFiles | null): PlanMessage {
+  if (!common) throw new ConfigError("a repository's own Dockerfile sets its default command", { location: { file: "--default-command" }, hint: "set CMD (or ENTRYPOINT) in the Dockerfile" });
+  return { level: "info", text: `the image's default command is ${command.join(" ")}${common.runSh ? ` (instead of ${common.runSh})` : ""}` };
 }
 
 /** The pack's contribution; an UnsupportedError learns which pack refused. */

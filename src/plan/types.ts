@@ -29,6 +29,8 @@ export interface Step {
   caches?: CacheMount[];
   /** Build secrets mounted at /run/secrets/<id> (optional: absent secrets are fine). */
   secrets?: string[];
+  /** A check of the base image (root only): it runs before anything installs, so its failure is the first one reported. */
+  check?: boolean;
 }
 
 export interface PlanMessage {
@@ -42,7 +44,7 @@ export interface BuildPlan {
   buildpack: BuildpackName;
   /** Python X.Y the image provides (null when the buildpack has no Python). */
   python: string | null;
-  /** R version the image provides (null without R). */
+  /** R version the image provides: X.Y[.Z], "unpinned" when environment.yml brings R without pinning r-base; null without R. */
   r: string | null;
   baseImage: string;
   /** True when --base-image replaced the buildpack's own choice. */

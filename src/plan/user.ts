@@ -1,5 +1,5 @@
 import os from "node:os";
-import { ConfigError } from "../errors.js";
+import { ConfigError, quoteForMessage } from "../errors.js";
 import type { PlanUser } from "./types.js";
 
 /**
@@ -65,7 +65,7 @@ export function resolveUser(opts: UserOptions): { user: PlanUser; notice: string
   if (opts.userName !== undefined && opts.userName !== "") {
     name = opts.userName;
     if (!USER_NAME.test(name)) {
-      throw new ConfigError(`--user-name ${JSON.stringify(name.length > 100 ? `${name.slice(0, 100)}…` : name)} is not a valid Linux user name`, {
+      throw new ConfigError(`--user-name ${quoteForMessage(name)} is not a valid Linux user name`, {
         location: { file: "--user-name" },
         hint: "use lower-case letters, digits, _ and -, starting with a letter or _ (at most 32 characters), e.g. jovyan",
       });

@@ -4,6 +4,7 @@
  * the generated files beside the repository, and the run that follows the build.
  */
 import type { BuildRepoOptions } from "../build-repo.js";
+import { ConfigError } from "../errors.js";
 import { buildpackKind, SECRET_SPECS, type SecretOptions } from "../buildpacks/index.js";
 import type { ContextSelection, ExtraFile } from "../context/types.js";
 import type { BuildRequest, RunRequest } from "../engine/types.js";
@@ -91,6 +92,19 @@ export function prepareBuild(plan: BuildPlan, dockerfile: string, selection: Con
     run: runRequest(plan, selection, options),
     messages,
   };
+}
+
+/**
+ * `-p`/`-P` need the daemon's bridge network: without one (`dockerd --bridge=none`) docker accepts
+ * them and publishes nothing. Refused before the build, with the way out.
+ */
+export function checkPublish(options: Pick<BuildRepoOptions, "publish" | "publishAll" | "run" | "grader">, engine: EngineTraits): void {
+  if (engine.bridgeNetwork || options.run === false || options.grader) return;
+  if (!options.publish?.length && !options.publishAll) return;
+  throw new ConfigError("the Docker daemon has no bridge network (dockerd --bridge=none), so the container's ports cannot be published", {
+    location: { file: options.publish?.length ? "--publish" : "--publish-all" },
+    hint: "start dockerd with its default bridge network (without --bridge=none), or drop -p/-P (add --no-run to only build)",
+  });
 }
 
 /** repo2docker passes these to a repository's own Dockerfile. */

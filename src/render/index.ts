@@ -144,7 +144,9 @@ function aptStep(plan: BuildPlan): Step {
 function view(plan: BuildPlan) {
   const run = (step: Step) => ({ title: step.title, run: renderRun(step, plan) });
   const copy = (from: string, to: string, what: string) => `COPY --chown=${plan.user.uid}:${plan.user.uid} ${jsonForm([from, to], what, { substitutes: true })}`;
-  const root = mergeSteps([...(plan.aptPackages.length ? [aptStep(plan)] : []), ...plan.systemSteps, userStep(plan)]);
+  // Checks of the base image come first, so a missing tool is reported as that, not as an apt failure.
+  const checks = plan.systemSteps.filter((s) => s.check);
+  const root = mergeSteps([...checks, ...(plan.aptPackages.length ? [aptStep(plan)] : []), ...plan.systemSteps.filter((s) => !s.check), userStep(plan)]);
   const scripts = scriptStep(plan);
   return {
     plan,

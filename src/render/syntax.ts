@@ -3,7 +3,7 @@
  * have the Dockerfile's own rules: ENV, WORKDIR, USER, FROM and COPY substitute `$VAR`, and ENV reads
  * quotes and backslashes. Values are made safe for their place here, or refused.
  */
-import { ConfigError } from "../errors.js";
+import { ConfigError, quoteForMessage } from "../errors.js";
 
 /** A character that would end the instruction (newline) or that a terminal would act on. */
 const CONTROL = /[\u0000-\u001f\u007f]/;
@@ -25,7 +25,7 @@ const BARE = /^[A-Za-z0-9_./:=@%+,-]+$/;
  */
 export function bare(value: string, what: string): string {
   if (!BARE.test(value) || value.startsWith("-")) {
-    throw new ConfigError(`${JSON.stringify(value.slice(0, 100))} cannot be written into the Dockerfile as ${what}`, {
+    throw new ConfigError(`${quoteForMessage(value)} cannot be written into the Dockerfile as ${what}`, {
       location: { file: what },
       hint: "use letters, digits and . _ - / : @ only, not starting with -",
     });
@@ -55,7 +55,7 @@ export function jsonForm(words: readonly string[], what: string, opts: { substit
   const bad = opts.substitutes ? /[\u0000-\u001f\u007f$\\'"]/ : CONTROL;
   for (const w of words) {
     if (bad.test(w)) {
-      throw new ConfigError(`${JSON.stringify(w.slice(0, 100))} cannot be written into the Dockerfile (it holds a newline, a control character${opts.substitutes ? ", a quote, $ or \\" : ""})`, {
+      throw new ConfigError(`${quoteForMessage(w)} cannot be written into the Dockerfile (it holds a newline, a control character${opts.substitutes ? ", a quote, $ or \\" : ""})`, {
         location: { file: what },
         hint: "rename the file or directory",
       });

@@ -1,8 +1,9 @@
+import { realpath } from "node:fs/promises";
 import path from "node:path";
 import { AbortError } from "../engine/exec.js";
-import { gitCheckout, gitClone, gitUpdateSubmodules } from "../engine/git.js";
+import { gitCheckout, gitClone, gitTopLevel, gitUpdateSubmodules } from "../engine/git.js";
 import { ConfigError } from "../errors.js";
-import { gitRevision } from "./revision.js";
+import { localRevision } from "./git-head.js";
 
 export interface Source {
   /** Local directory to build from. */
@@ -33,11 +34,25 @@ export async function openSource(
   opts: { ref?: string; signal?: AbortSignal; onDebug?: (message: string) => void; cloneDir: () => Promise<string> },
 ): Promise<Source> {
   const git = { signal: opts.signal, onDebug: opts.onDebug };
-  if (!isGitUrl(repo)) {
-    return { dir: path.resolve(repo), ref: null, revision: await gitRevision(path.resolve(repo)) };
+  const url = isGitUrl(repo);
+  let within = "";
+  let from = repo;
+  if (!url) {
+    const local = path.resolve(repo);
+    if (!opts.ref) return { dir: local, ref: null, revision: await localRevision(local) };
+    // --ref on a folder: that commit, from a clone in the run folder; the user's tree stays as it is.
+    const top = await gitTopLevel(local, git);
+    if (top === null) {
+      throw new ConfigError(`--ref ${opts.ref} needs a git repository, and ${repo} is not in one`, {
+        location: { file: "--ref" },
+        hint: "drop --ref to build the folder as it is, or give a git repository or URL",
+      });
+    }
+    from = top;
+    within = path.relative(top, await realpath(local));
   }
   const dir = await opts.cloneDir();
-  const clone = await gitClone(repo, dir, { ...git, shallow: !opts.ref });
+  const clone = await gitClone(from, dir, { ...git, shallow: !opts.ref });
   if (opts.signal?.aborted) throw new AbortError("the clone was aborted", { cause: opts.signal.reason });
   if (clone.exitCode !== 0) {
     throw new ConfigError(`could not clone ${redactUrl(repo)}: ${clone.stderr.trim().split("\n").pop()}`, {
@@ -56,5 +71,5 @@ export async function openSource(
     if (!ok) throw new ConfigError(`--ref ${opts.ref} is not a branch, tag or commit of ${redactUrl(repo)}`, { location: { file: "--ref" } });
     await gitUpdateSubmodules(dir, git);
   }
-  return { dir, url: redactUrl(repo), ref: opts.ref ?? null, revision: await gitRevision(dir) };
+  return { dir: path.join(dir, within), url: url ? redactUrl(repo) : undefined, ref: opts.ref ?? null, revision: await localRevision(dir) };
 }

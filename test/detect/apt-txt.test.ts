@@ -75,7 +75,7 @@ describe("parseAptTxt", () => {
     expect(e.message).not.toContain(long.slice(0, 101));
     const esc = expectConfigError(() => parseAptTxt("Bad\x1b[31m\n"), { file: "apt.txt", line: 1, message: /is not a Debian package name/ });
     expect(esc.message).not.toContain("\x1b");
-    expect(esc.message).toContain("\\u001b");
+    expect(esc.message).toContain("\\x1b");
   });
 
   it("names the offending word and its line (after comments and CRLF lines)", () => {

@@ -57,23 +57,23 @@ describe("detectRepo: what is found", () => {
     expect(files.runtime).toEqual({ path: "runtime.txt", data: { name: "python", version: "3.11", date: null } });
     expect(files.requirements).toEqual({ path: "requirements.txt", data: { hasLocalReferences: true, requirements: ["numpy", "-e ."], includes: [], indexOptions: [] } });
     expect(files.apt).toEqual({ path: "apt.txt", data: ["curl", "vim"] });
-    expect(files.postBuild).toEqual({ path: "postBuild", data: { crlf: true, shebang: "/bin/bash", passesArguments: false } });
-    expect(files.start?.data).toEqual({ crlf: false, shebang: "/bin/bash", passesArguments: true });
-    expect(files.runSh).toEqual({ path: "run.sh", data: { crlf: false, shebang: null, passesArguments: false } });
+    expect(files.postBuild).toEqual({ path: "postBuild", data: { crlf: true, shebang: "/bin/bash", passesArguments: false, commands: [{ name: "echo", line: 2 }] } });
+    expect(files.start?.data).toMatchObject({ crlf: false, shebang: "/bin/bash", passesArguments: true });
+    expect(files.runSh).toMatchObject({ path: "run.sh", data: { crlf: false, shebang: null, passesArguments: false } });
     expect(files.setupPy).toEqual({ path: "setup.py" });
     expect(files.pyproject?.data).toEqual({ isPackage: true, requiresPython: ">=3.9" });
     expect(files.installR).toEqual({ path: "install.R" });
     expect(files.juliaRequire).toEqual({ path: "REQUIRE" });
-    expect(files.defaultNix).toEqual({ path: "default.nix" });
+    expect(files.defaultNix).toEqual({ path: "default.nix", data: { localPaths: [], usesChannel: false } });
   });
 
   it("files are listed in the table's order whatever the I/O timing (plans are deterministic)", async () => {
     const root = await repo({
       "run.sh": "", start: "", postBuild: "", "apt.txt": "", "pyproject.toml": "", "setup.py": "", "requirements.txt": "",
       "Pipfile.lock": "{}", Pipfile: "", "environment.yml": "", "requirements.R": "", "install.R": "", DESCRIPTION: "Package: pk\n",
-      "runtime.txt": "python-3.11", "default.nix": "", REQUIRE: "", "Project.toml": "", Dockerfile: "FROM x\n",
+      "runtime.txt": "python-3.11", "default.nix": "", REQUIRE: "", "Project.toml": "", "Manifest.toml": "", Dockerfile: "FROM x\n",
     });
-    const order = ["dockerfile", "juliaProject", "juliaRequire", "defaultNix", "runtime", "description", "installR", "requirementsR", "environment", "pipfile", "pipfileLock", "requirements", "setupPy", "pyproject", "apt", "postBuild", "start", "runSh"];
+    const order = ["dockerfile", "juliaProject", "juliaRequire", "juliaManifest", "defaultNix", "runtime", "description", "installR", "requirementsR", "environment", "pipfile", "pipfileLock", "requirements", "setupPy", "pyproject", "apt", "postBuild", "start", "runSh"];
     for (let i = 0; i < 5; i++) expect(Object.keys((await detectRepo(root)).files)).toEqual(order);
   });
 
@@ -84,9 +84,16 @@ describe("detectRepo: what is found", () => {
     await expectConfigErrorAsync(detectRepo(await repo({ "Dockerfile/": "" })), { file: "Dockerfile", message: /is a directory/ });
   });
 
-  it("Project.toml beats JuliaProject.toml", async () => {
-    const root = await repo({ "Project.toml": '[compat]\njulia = "1.10"\n', "JuliaProject.toml": '[compat]\njulia = "1.6"\n' });
-    expect((await detectRepo(root)).files.juliaProject).toEqual({ path: "Project.toml", data: { julia: "1.10" } });
+  it("JuliaProject.toml beats Project.toml, and JuliaManifest.toml beats Manifest.toml (Julia's order, and repo2docker's)", async () => {
+    const root = await repo({
+      "Project.toml": '[compat]\njulia = "1.10"\n',
+      "JuliaProject.toml": '[compat]\njulia = "1.6"\n',
+      "Manifest.toml": 'julia_version = "1.10.0"\n',
+      "JuliaManifest.toml": 'julia_version = "1.6.7"\n',
+    });
+    const { files } = await detectRepo(root);
+    expect(files.juliaProject).toEqual({ path: "JuliaProject.toml", data: { julia: "1.6", compat: [{ lower: [1, 6, 0], upper: [2, 0, 0] }], compatLine: 2, localReferences: [] } });
+    expect(files.juliaManifest).toEqual({ path: "JuliaManifest.toml", data: { juliaVersion: "1.6.7", localPackages: [] } });
   });
 
   it("JuliaProject.toml is read when it is the only one", async () => {

@@ -3,12 +3,12 @@ import { parseEnvironmentYml } from "../../src/detect/environment-yml.js";
 import { makePlan } from "../../src/plan/index.js";
 import { expectConfigError } from "./helpers.js";
 
-const EMPTY = { python: null, hasR: false, pipHasLocalReferences: false, channels: [], warnings: [] };
+const EMPTY = { python: null, hasR: false, rBase: null, pipHasLocalReferences: false, channels: [], warnings: [] };
 
 describe("parseEnvironmentYml", () => {
   it("a typical file: name ignored, channels kept, python=X.Y", () => {
     const text = "name: demo\nchannels:\n  - conda-forge\n  - bioconda\ndependencies:\n  - python=3.11\n  - numpy\n";
-    expect(parseEnvironmentYml(text)).toEqual({ python: "3.11", hasR: false, pipHasLocalReferences: false, channels: ["conda-forge", "bioconda"], warnings: [] });
+    expect(parseEnvironmentYml(text)).toEqual({ python: "3.11", hasR: false, rBase: null, pipHasLocalReferences: false, channels: ["conda-forge", "bioconda"], warnings: [] });
   });
 
   it("CRLF and comments", () => {
@@ -37,6 +37,23 @@ describe("parseEnvironmentYml", () => {
 
   it.each([["r-base"], ["r-base=4.3"], ["r-ggplot2"], ["R-irkernel"]])("%s → hasR", (dep) => {
     expect(parseEnvironmentYml(`dependencies:\n  - numpy\n  - ${dep}\n`).hasR).toBe(true);
+  });
+
+  it.each([
+    ["r-base=4.3", "4.3"],
+    ["r-base==4.3.2", "4.3.2"],
+    ["r-base =4.4.1", "4.4.1"],
+    ["r-base=4.2.*", "4.2"],
+    ["r-base=4.3.1=h1234_0", "4.3.1"],
+    ["r-base>=4.2", null],
+    ["r-base", null],
+    ["r-ggplot2=3.4", null],
+  ])("%s → the r-base pin %s", (dep, pin) => {
+    expect(parseEnvironmentYml(`dependencies:\n  - ${dep}\n`).rBase).toBe(pin);
+  });
+
+  it("the first r-base pin wins", () => {
+    expect(parseEnvironmentYml("dependencies:\n  - r-base=4.2\n  - r-base=4.4\n").rBase).toBe("4.2");
   });
 
   it.each([["numpy"], ["rpy2"], ["r"], ["ruamel.yaml"]])("%s → no R", (dep) => {

@@ -21,10 +21,27 @@ describe("parseRuntimeTxt: accepted forms", () => {
     expect(parseRuntimeTxt(text)).toEqual(expected);
   });
 
-  it("reads the first non-empty, non-comment line; surrounding whitespace, CRLF and later lines do not matter", () => {
-    expect(parseRuntimeTxt("\r\n# the runtime\r\n\r\n  python-3.9  \r\nignored-line\r\n")).toEqual({ name: "python", version: "3.9", date: null });
+  it("the whole file is the value: surrounding blank lines, whitespace and CRLF do not matter", () => {
+    expect(parseRuntimeTxt("\r\n\r\n  python-3.9  \r\n\r\n")).toEqual({ name: "python", version: "3.9", date: null });
     expect(parseRuntimeTxt("python-3.11\n")).toEqual({ name: "python", version: "3.11", date: null });
     expect(parseRuntimeTxt("python-3.11")).toEqual({ name: "python", version: "3.11", date: null });
+  });
+});
+
+describe("parseRuntimeTxt: one value, the whole file (repo2docker's rule)", () => {
+  it("a second line is an error naming the file and that line", () => {
+    const e = expectConfigError(() => parseRuntimeTxt("python-3.11\n\nr-2024-05-01\n", "binder/runtime.txt"), {
+      file: "binder/runtime.txt",
+      line: 3,
+      message: /a second line \("r-2024-05-01"\): runtime\.txt is read as one value/,
+    });
+    expect(e.hint).toBe("keep only the runtime, such as python-3.11, on one line (no comments)");
+  });
+
+  it("a comment is an error too (repo2docker would read it as part of the runtime)", () => {
+    expectConfigError(() => parseRuntimeTxt("# the runtime\r\npython-3.9\r\n"), { file: "runtime.txt", line: 1, message: /a comment \("# the runtime"\)/ });
+    expectConfigError(() => parseRuntimeTxt("python-3.9\n# pinned for numpy\n"), { file: "runtime.txt", line: 2, message: /a comment/ });
+    expectConfigError(() => parseRuntimeTxt("# just a comment\n"), { file: "runtime.txt", line: 1, message: /a comment/ });
   });
 });
 
@@ -34,8 +51,8 @@ describe("parseRuntimeTxt: errors", () => {
     expect(e.hint).toMatch(/python-3\.11/);
   });
 
-  it("reports the line of the first real line, after comments and blanks", () => {
-    expectConfigError(() => parseRuntimeTxt("# pinned\r\n\r\npython-3.12.1\r\n"), { file: "runtime.txt", line: 3, message: /Python versions are X\.Y/ });
+  it("reports the line of the value, after blank lines", () => {
+    expectConfigError(() => parseRuntimeTxt("\r\n\r\npython-3.12.1\r\n"), { file: "runtime.txt", line: 3, message: /Python versions are X\.Y/ });
   });
 
   it("uses the file name it is given (binder/runtime.txt)", () => {
@@ -65,7 +82,7 @@ describe("parseRuntimeTxt: errors", () => {
     expectConfigError(() => parseRuntimeTxt(text), { file: "runtime.txt", line: 1, message });
   });
 
-  it.each([[""], ["\n\n"], ["  \r\n\t\r\n"], ["# just a comment\n"]])("empty file %j → error without a line", (text) => {
+  it.each([[""], ["\n\n"], ["  \r\n\t\r\n"]])("empty file %j → error without a line", (text) => {
     expectConfigError(() => parseRuntimeTxt(text), { file: "runtime.txt", line: undefined, message: /runtime\.txt is empty/ });
   });
 });

@@ -3,7 +3,6 @@
  * input ends: a tar cut at an entry boundary is still a valid tar, and a client that reached its
  * end would build and tag an image from the part it got.
  */
-import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { Readable } from "node:stream";
@@ -53,9 +52,8 @@ describe("runBuild when the context stream fails", () => {
       Readable.from(
         (async function* () {
           yield Buffer.alloc(64 * 1024, 1);
-          // Fail only once the client listens for SIGINT (a busy machine may take long to start it).
-          while (!existsSync(record)) await new Promise((r) => setTimeout(r, 20));
-          await new Promise((r) => setTimeout(r, 100));
+          // Fail only once the client listens for the interrupt (a loaded machine starts node slowly).
+          while (!(await readFile(record, "utf8").catch(() => "")).includes("ready")) await new Promise((r) => setTimeout(r, 20));
           throw swapped;
         })(),
       ),

@@ -64,7 +64,7 @@ R_PKG_WITH_DEP_VERSION=1.0.0
 
 APT_PACKAGES=(
   docker.io containerd runc tini debootstrap
-  ca-certificates curl git xz-utils util-linux
+  ca-certificates curl git xz-utils util-linux tmux
   python3 python3-venv python3-pip python3-wheel python3-setuptools
   r-base-core
 )

@@ -31,9 +31,12 @@ describe("r2d CLI", () => {
     const id = await imageId(infra, name);
     expect(id).toMatch(/^sha256:/);
 
-    const run = await cli([repo, "--image-name", name, ...common, "--", "sh", "-c", "echo running; exit 7"]);
+    const run = await cli([repo, "--image-name", name, ...common, "--", "sh", "-c", "echo running; echo on-stderr >&2; exit 7"]);
     expect(run.stdout).toContain("running");
     expect(run.exitCode).toBe(7);
+    // The summary comes as soon as the image exists, before the run's own output.
+    expect(run.stderr.indexOf(`r2d: built ${name}`)).toBeGreaterThanOrEqual(0);
+    expect(run.stderr.indexOf(`r2d: built ${name}`)).toBeLessThan(run.stderr.indexOf("on-stderr"));
     // The second build changed nothing.
     expect(await imageId(infra, name)).toBe(id);
 
@@ -85,8 +88,12 @@ describe("r2d CLI", () => {
     const name = scope.image("cli-fail");
     const r = await cli([bad, "--image-name", name, "--no-run", ...common]);
     expect(r.exitCode).toBe(1);
-    expect(r.stderr).toMatch(/the build failed at .*pip install/);
-    expect(r.stderr).toContain("r2d-package-that-does-not-exist");
+    // The cause first: the step in words, its exit code, its last lines, a hint; the command once; then the log.
+    expect(r.stderr).toContain('r2d: error: the build step "install requirements.txt with pip" failed with exit code 1');
+    expect(r.stderr).toContain("No matching distribution found for r2d-package-that-does-not-exist");
+    expect(r.stderr).toMatch(/hint: pip found no release of r2d-package-that-does-not-exist/);
+    expect(r.stderr.split("pip install --disable-pip-version-check -r requirements.txt")).toHaveLength(2);
+    expect(r.stderr.trimEnd().split("\n").at(-1)).toMatch(/^r2d: full build output: \S+\.log$/);
     expect(await imageId(infra, name)).toBeNull();
   });
 });

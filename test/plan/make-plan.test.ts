@@ -29,8 +29,17 @@ describe("makePlan: buildpack selection order", () => {
     expect(p.labels["r2d.buildpack"]).toBe("dockerfile");
   });
 
-  it("Julia beats Nix, R, conda, Pipfile and Python (and is refused as unsupported)", async () => {
-    const f = await facts({ "Project.toml": '[compat]\njulia = "1.9"\n', "default.nix": "", "runtime.txt": "r-2024-05-01", "environment.yml": ENV_YML, "requirements.txt": "x\n" });
+  it("Julia beats Nix, R, conda, Pipfile and Python (and honours the conda and pip files, as repo2docker)", async () => {
+    const p = await plan({ "Project.toml": '[compat]\njulia = "1.9"\n', "default.nix": "", "runtime.txt": "r-2024-05-01", "environment.yml": ENV_YML, "requirements.txt": "x\n" });
+    expect(p.buildpack).toBe("julia");
+    expect(p.env.JULIA_PROJECT).toBe("/home/jovyan");
+    expect(p.python).toBe("3.11");
+    expect(p.detected.map((d) => d.path)).toEqual(["Project.toml", "environment.yml", "requirements.txt"]);
+    expect(p.ignored.map((i) => i.path).sort()).toEqual(["default.nix", "runtime.txt"]);
+  });
+
+  it("a REQUIRE file alone selects Julia and is refused with repo2docker's message", async () => {
+    const f = await facts({ REQUIRE: "julia 0.6\n", "requirements.txt": "x\n" });
     let err: unknown;
     try {
       makePlan(f, { invoking: ROOT });
@@ -38,37 +47,28 @@ describe("makePlan: buildpack selection order", () => {
       err = e;
     }
     expect(err).toBeInstanceOf(UnsupportedError);
-    expect(err).toBeInstanceOf(ConfigError);
-    expect((err as UnsupportedError).location).toEqual({ file: "Project.toml" });
-    expect((err as Error).message).toMatch(/Julia projects are detected but r2d does not build them yet/);
-    expect((err as UnsupportedError).hint).toMatch(/Dockerfile/);
+    expect((err as UnsupportedError).location).toEqual({ file: "REQUIRE" });
+    expect((err as Error).message).toMatch(/Julia REQUIRE no longer supported/);
+    expect((err as UnsupportedError).hint).toMatch(/Project\.toml/);
     expect((err as { buildpack?: string }).buildpack).toBe("julia");
   });
 
-  it("a REQUIRE file selects Julia and is refused as no longer supported", async () => {
-    const f = await facts({ REQUIRE: "julia 0.6\n", "requirements.txt": "x\n" });
-    expect(() => makePlan(f, { invoking: ROOT })).toThrow(/REQUIRE files are no longer supported/);
-  });
-
-  it("Nix beats R, conda and Python (and is refused as unsupported)", async () => {
-    const f = await facts({ "default.nix": "{}", "runtime.txt": "r-2024-05-01", "environment.yml": ENV_YML });
-    let err: unknown;
-    try {
-      makePlan(f, { invoking: ROOT });
-    } catch (e) {
-      err = e;
-    }
-    expect(err).toBeInstanceOf(UnsupportedError);
-    expect((err as UnsupportedError).location).toEqual({ file: "default.nix" });
-    expect((err as Error).message).toMatch(/Nix environments .* not build them yet/);
-    expect((err as { buildpack?: string }).buildpack).toBe("nix");
+  it("Nix beats R, conda and Python, and reads none of their files (as repo2docker)", async () => {
+    const p = await plan({ "default.nix": "{}", "runtime.txt": "r-2024-05-01", "environment.yml": ENV_YML });
+    expect(p.buildpack).toBe("nix");
+    expect(p.python).toBeNull();
+    expect(p.ignored).toEqual([
+      { path: "runtime.txt", reason: expect.stringMatching(/^the nix buildpack installs only what default\.nix lists/) },
+      { path: "environment.yml", reason: expect.stringMatching(/^the nix buildpack installs only what default\.nix lists/) },
+    ]);
   });
 
   it("a dated runtime.txt (r-DATE) selects R over conda, Pipfile and Python", async () => {
     const p = await plan({ "runtime.txt": "r-2024-05-01\n", "environment.yml": ENV_YML, Pipfile: PIPFILE, "requirements.txt": "x\n" });
     expect(p.buildpack).toBe("r");
     expect(p.r).toBe("4.4.2");
-    expect(p.baseImage).toBe("rocker/r-ver:4.4.2");
+    // With environment.yml, R comes from the conda environment (r-base added), on the micromamba image.
+    expect(p.baseImage).toBe("mambaorg/micromamba:1.5.10-bookworm-slim");
     // R honours environment.yml and requirements.txt; the Pipfile is not read.
     expect(p.detected.map((d) => d.path)).toEqual(expect.arrayContaining(["runtime.txt", "environment.yml", "requirements.txt"]));
     expect(p.ignored.map((i) => i.path)).toEqual(["Pipfile"]);
@@ -167,7 +167,8 @@ describe("makePlan: buildpack selection order", () => {
     expect(p.dockerfilePath).toBe("binder/Dockerfile");
     expect(p.dockerfileText).toBe(DOCKERFILE);
     expect(p.configDir).toBe("binder");
-    expect(p.context.ignoreFileDir).toBe("binder");
+    // Docker reads the context root's .dockerignore for a Dockerfile anywhere (repo2docker filters nothing itself).
+    expect(p.context.ignoreFileDir).toBe("");
     expect(p.ignored).toEqual([{ path: "environment.yml", reason: "binder/ exists, so config files at the root are ignored" }]);
   });
 
@@ -196,9 +197,35 @@ describe("makePlan: malformed files only matter when the chosen pack reads them"
     expectConfigError(() => makePlan(f, { invoking: ROOT }), { file: "binder/environment.yml", line: 1, message: /must be a mapping/ });
   });
 
-  it("a malformed runtime.txt fails a Python plan but not a conda one", async () => {
+  it("a malformed runtime.txt is never dropped: it fails Python, conda and Pipfile plans alike (repo2docker's R pack reads it first)", async () => {
     expectConfigError(() => makePlan(makeFactsSync({ runtime: bad("runtime.txt") }), { invoking: ROOT }), { file: "runtime.txt", line: 1, message: /bad/ });
-    const p = await plan({ "runtime.txt": "python-3.12.1\n", "environment.yml": ENV_YML });
+    const others: Record<string, string>[] = [{ "environment.yml": ENV_YML }, { Pipfile: PIPFILE }, { "requirements.txt": "x\n" }];
+    for (const other of others) {
+      const f = await facts({ "runtime.txt": "python-3.12.1\n", ...other });
+      expectConfigError(() => makePlan(f, { invoking: ROOT }), { file: "runtime.txt", line: 1, message: /Python versions are X\.Y/ });
+    }
+  });
+
+  it("an R snapshot before 2018-12-07 is an error whatever other files are present", async () => {
+    const others: Record<string, string>[] = [{ "environment.yml": ENV_YML }, { Pipfile: PIPFILE }, { "install.R": "1\n" }, {}];
+    for (const other of others) {
+      const f = await facts({ "runtime.txt": "r-3.6-2018-01-01\n", ...other });
+      expectConfigError(() => makePlan(f, { invoking: ROOT }), { file: "runtime.txt", line: 1, message: /R snapshots start at 2018-12-07/ });
+    }
+  });
+
+  it("a two-line runtime.txt is an error naming the file, beside environment.yml too", async () => {
+    const f = await facts({ "binder/runtime.txt": "python-3.11\nr-2024-05-01\n", "binder/environment.yml": ENV_YML });
+    expectConfigError(() => makePlan(f, { invoking: ROOT }), { file: "binder/runtime.txt", line: 2, message: /a second line/ });
+  });
+
+  it("runtime.txt is not read when a Dockerfile builds the repository (as in repo2docker)", async () => {
+    const p = await plan({ "runtime.txt": "python-3.12.1\n", Dockerfile: DOCKERFILE });
+    expect(p.buildpack).toBe("dockerfile");
+  });
+
+  it("a valid runtime.txt beside environment.yml is reported as not read for the Python version", async () => {
+    const p = await plan({ "runtime.txt": "python-3.12\n", "environment.yml": ENV_YML });
     expect(p.buildpack).toBe("conda");
     expect(p.ignored).toContainEqual({ path: "runtime.txt", reason: "the conda buildpack takes the Python version from environment.yml" });
     expect(p.messages).toContainEqual({ level: "warn", text: expect.stringMatching(/runtime\.txt is not read for the Python version/) });
@@ -228,10 +255,24 @@ describe("makePlan: malformed files only matter when the chosen pack reads them"
     expectConfigError(() => makePlan(f, { invoking: ROOT }), { file: "runtime.txt", message: /runtime\.txt asks for Python 3\.8 but requires-python is ">=3\.10"/ });
   });
 
-  it("requires-python picks the newest allowed Python", async () => {
+  it("requires-python keeps the default Python (3.10) when it allows it", async () => {
     const p = await plan({ "pyproject.toml": '[project]\nrequires-python = ">=3.9,<3.13"\n[build-system]\n' });
+    expect(p.python).toBe("3.10");
+    expect(p.baseImage).toBe("python:3.10-slim-bookworm");
+    expect(p.messages).toContainEqual({ level: "info", text: "Python 3.10 (from pyproject.toml requires-python: the default, which it allows)" });
+  });
+
+  it("requires-python that excludes the default picks the newest supported Python it allows", async () => {
+    const p = await plan({ "pyproject.toml": '[project]\nrequires-python = ">=3.11,<3.13"\n[build-system]\n' });
     expect(p.python).toBe("3.12");
     expect(p.baseImage).toBe("python:3.12-slim-bookworm");
+    expect((await plan({ "pyproject.toml": '[project]\nrequires-python = "<3.10"\n' })).python).toBe("3.9");
+  });
+
+  it("runtime.txt with an older Python that requires-python allows is fine (3.7 is outside r2d's requires-python window)", async () => {
+    const p = await plan({ "runtime.txt": "python-3.7\n", "pyproject.toml": '[project]\nrequires-python = ">=3.6"\n[build-system]\n' });
+    expect(p.python).toBe("3.7");
+    expect(p.baseImage).toBe("python:3.7-slim");
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { pythonFromRequires } from "../../src/buildpacks/shared.js";
+import { pythonForRequires, pythonFromRequires, requiresAllows } from "../../src/buildpacks/shared.js";
 import { expectConfigError } from "../detect/helpers.js";
 
 describe("pythonFromRequires: the newest of 3.8–3.14 that fits", () => {
@@ -36,5 +36,35 @@ describe("pythonFromRequires: the newest of 3.8–3.14 that fits", () => {
     const e = expectConfigError(() => pythonFromRequires(spec, "sub/pyproject.toml"), { file: "sub/pyproject.toml", line: undefined, message: /requires-python ".*" is not a version specifier r2d understands/ });
     expect(e.message).toContain(`"${spec}"`);
     expect(e.hint).toMatch(/requires-python = ">=3\.9"/);
+  });
+});
+
+describe("pythonForRequires: the default 3.10 when allowed, else the newest allowed", () => {
+  it.each([
+    [">=3.8", "3.10"],
+    [">=3.9,<3.13", "3.10"],
+    ["==3.10.*", "3.10"],
+    ["~=3.10", "3.10"],
+    [">=3.11", "3.14"],
+    [">=3.11,<3.13", "3.12"],
+    ["<3.10", "3.9"],
+    ["==3.9.*", "3.9"],
+    ["!=3.10.*", "3.14"],
+    ["<3.8", null],
+  ])("%s → %s", (spec, expected) => {
+    expect(pythonForRequires(spec, "pyproject.toml")).toBe(expected);
+  });
+});
+
+describe("requiresAllows: any release of the X.Y line", () => {
+  it.each([
+    [">=3.6", "3.7", true],
+    [">=3.6", "2.7", false],
+    [">=2.7,<3", "2.7", true],
+    ["==2.7.*", "2.7", true],
+    ["!=3.7.*", "3.7", false],
+    [">3.10.5,<3.11", "3.10", true],
+  ])("%s allows %s: %s", (spec, version, allowed) => {
+    expect(requiresAllows(spec, version, "pyproject.toml")).toBe(allowed);
   });
 });

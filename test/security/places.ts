@@ -121,6 +121,7 @@ function viaPlan(name: string, files: Record<string, string>, edit: (plan: Build
 }
 
 const PIPFILE = { Pipfile: '[packages]\nx = "*"\n' };
+const PYTHON2 = { ...PYTHON, "runtime.txt": "python-2.7\n", "requirements3.txt": "x\n" };
 const CONDA = { "environment.yml": "dependencies:\n  - numpy\n", ...PYTHON };
 
 /** Straight into the facts or the plan: the render's own quoting is all that stands between. */
@@ -136,6 +137,8 @@ export const RENDER: Place[] = [
   viaFacts("environment.yml path", CONDA, (f, v) => void (f.files.environment!.path = `${v}/environment.yml`)),
   viaFacts("environment.yml python", CONDA, (f, v) => void (f.files.environment!.data = { ...f.files.environment!.data!, python: v }), { applies: notEmpty, inert: true }),
   viaFacts("Pipfile path", PIPFILE, (f, v) => void (f.files.pipfile!.path = `${v}/Pipfile`)),
+  viaFacts("requirements3.txt path (Python 2.7)", PYTHON2, (f, v) => void (f.files.requirements3!.path = `${v}/requirements3.txt`)),
+  viaFacts("environment.yml path (R inside conda)", R, (f, v) => void (f.files.environment!.path = `${v}/environment.yml`)),
   viaPlan("plan user name", PYTHON, (p, v) => void (p.user.name = v)),
   viaPlan("plan home", PYTHON, (p, v) => void (p.home = `/home/${v}`)),
   viaPlan("plan repoDir", PYTHON, (p, v) => void (p.repoDir = `/srv/${v}`)),

@@ -1,0 +1,2 @@
+#!/bin/bash
+cp /input/* /output/ 2>/dev/null; true

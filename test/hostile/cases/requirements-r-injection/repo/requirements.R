@@ -1,0 +1,1 @@
+pkg_list <- c("readr", system("id"))

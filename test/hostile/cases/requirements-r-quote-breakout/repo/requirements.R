@@ -1,0 +1,1 @@
+pkg_list <- c("a'); system('id'); ('")
