@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 import { CommanderError } from "commander";
 import { buildRepo, type BuildRepoResult } from "../build-repo.js";
+import { r2dCacheDir } from "../cache-dir.js";
 import { interruptSignal, runCleanups } from "../cleanup.js";
-import { r2dCacheDir } from "../engine/probe-cache.js";
 import { exitCodeFor } from "../errors.js";
 import { makeScrubber, scrubDeep, scrubError } from "../redact.js";
 import { parseCli } from "./args.js";

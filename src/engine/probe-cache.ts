@@ -26,6 +26,8 @@ import { acceptsConnections, dockerClientPaths } from "./adapters/docker-client.
 import { resolveBinary } from "./adapters/support.js";
 import type { Engine, EngineFields, ProbeOptions } from "./types.js";
 
+export { r2dCacheDir } from "../cache-dir.js";
+
 const FORMAT = 1;
 const MAX_BYTES = 64 * 1024;
 /** Kept answers beyond this many (one per set of options and environment) are removed, oldest first. */
@@ -33,12 +35,6 @@ const MAX_KEPT = 16;
 const PLUGIN_DIRS = ["/usr/local/lib/docker/cli-plugins", "/usr/local/libexec/docker/cli-plugins", "/usr/lib/docker/cli-plugins", "/usr/libexec/docker/cli-plugins"];
 /** Variables whose value is part of the key (those that change which client or daemon the probe finds). */
 export const KEY_ENV = ["PATH", "HOME", "R2D_DOCKER", "BUILDKIT_HOST", "DOCKER_HOST", "DOCKER_CONTEXT", "DOCKER_CONFIG", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH", "DOCKER_API_VERSION", "BUILDX_BUILDER"];
-
-/** Where the CLI keeps r2d's cache: `$XDG_CACHE_HOME/r2d`, default `~/.cache/r2d`. */
-export function r2dCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  const base = env.XDG_CACHE_HOME && path.isAbsolute(env.XDG_CACHE_HOME) ? env.XDG_CACHE_HOME : path.join(os.homedir(), ".cache");
-  return path.join(base, "r2d");
-}
 
 /** One file's identity: a replaced or rewritten file (or socket) reads differently. */
 async function identity(file: string): Promise<string> {

@@ -80,6 +80,15 @@ describe("the bundled CLI", () => {
     expect(loaded.some((f) => f.includes(`${path.sep}node_modules${path.sep}yaml${path.sep}`))).toBe(true);
   });
 
+  it("requires semver from node_modules when a pyproject.toml says requires-python, as the library does", async () => {
+    const repo = await temp.repo({ "pyproject.toml": '[project]\nname = "x"\nversion = "0.1"\nrequires-python = ">=3.11, <3.13"\n' });
+    const out = JSON.parse(r2d([repo, "--no-build", "--json"], true)) as { python: string };
+    expect(out.python).toBe((await buildRepo(repo, { build: false })).plan.python);
+    expect(out.python).toBe("3.12");
+    const loaded = JSON.parse(await readFile(loadedLog, "utf8")) as string[];
+    expect(loaded.some((f) => f.includes(`${path.sep}node_modules${path.sep}semver${path.sep}`))).toBe(true);
+  });
+
   it("answers --version and --help", () => {
     expect(r2d(["--version"]).trim()).toMatch(/^\d+\.\d+\.\d+/);
     expect(r2d(["--help"])).toContain("--no-build");
