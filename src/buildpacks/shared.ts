@@ -172,8 +172,9 @@ export function venvCommands(dir: string): string[] {
   const link = `${dir}/lib/r2d-base-pip`;
   const pipScript = shellCommand(["printf", "%s\\n", "#!/bin/sh", `exec ${dir}/bin/python -m pip "$@"`]);
   return [
-    shellCommand(["python3", "-m", "venv", "--without-pip", dir]),
+    // Asked first: once the environment exists, `python3` on PATH is the environment's (no pip).
     `base_pip="$(python3 -I -c ${q(BASE_PIP_DIR)} 2>/dev/null || :)"`,
+    shellCommand(["python3", "-m", "venv", "--without-pip", dir]),
     `if [ -z "$base_pip" ]; then ${shellCommand([`${dir}/bin/python`, "-m", "ensurepip", "--default-pip"])}; else ${shellCommand(["mkdir", link])} && ln -s "$base_pip" ${q(`${link}/pip`)}; fi`,
     // The loop finds the environment's one site-packages folder (lib/pythonX.Y/site-packages).
     `if [ -n "$base_pip" ]; then for site in ${q(dir)}/lib/python3*/site-packages; do echo ${q(link)} > "$site/r2d-base-pip.pth"; done; fi`,

@@ -62,7 +62,8 @@ describe("the environment on a base image with pip", () => {
     const out = await sh(
       infra,
       image,
-      `${MAKE_WHEEL("/tmp/r2d_runtime_demo-0.1-py3-none-any.whl")} && pip install -q --no-index /tmp/r2d_runtime_demo-0.1-py3-none-any.whl && python -c 'import r2d_runtime_demo as m, os; print(m.VALUE); print(os.path.dirname(m.__file__))' && stat -c '%U' "$(python -c 'import r2d_runtime_demo as m, os; print(os.path.dirname(m.__file__))')" && python -m pip uninstall -q -y r2d-runtime-demo && python -m pip install -q --no-index /tmp/r2d_runtime_demo-0.1-py3-none-any.whl && python -m pip list --format=freeze`,
+      // The heredoc's EOF must end its line: the rest of the script follows on the next one (set -e).
+      `set -e\n${MAKE_WHEEL("/tmp/r2d_runtime_demo-0.1-py3-none-any.whl")}\npip install -q --no-index /tmp/r2d_runtime_demo-0.1-py3-none-any.whl && python -c 'import r2d_runtime_demo as m, os; print(m.VALUE); print(os.path.dirname(m.__file__))' && stat -c '%U' "$(python -c 'import r2d_runtime_demo as m, os; print(os.path.dirname(m.__file__))')" && python -m pip uninstall -q -y r2d-runtime-demo && python -m pip install -q --no-index /tmp/r2d_runtime_demo-0.1-py3-none-any.whl && python -m pip list --format=freeze`,
     );
     const lines = out.split("\n");
     expect(lines[0]).toBe("installed at run time");
