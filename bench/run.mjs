@@ -25,6 +25,7 @@ import { ensureImage, sharedEngine, startPrivateEngine, stopPrivateEngine } from
 import { countRebuildProcesses, scenarioStartup } from "./lib/cli.mjs";
 import { changeOneLine, duBytes, ensureBigRepo, ensureRandomData, makeVariantRepos } from "./lib/fixtures.mjs";
 import { scenarioStacks } from "./lib/stacks.mjs";
+import { verdictsMarkdown } from "./lib/verdicts.mjs";
 import {
   fmtBytes,
   fmtMs,
@@ -352,10 +353,11 @@ async function main() {
   await snapshotR2d(path.resolve(opt["r2d-root"]));
 
   // Test infrastructure: engine, base image, pip index.
-  const envFile = path.join(ROOT, ".r2d-infra", "env");
+  // The same state folder as the integration tests: R2D_INFRA_DIR, else .r2d-infra in this checkout.
+  const envFile = path.join(process.env.R2D_INFRA_DIR || path.join(ROOT, ".r2d-infra"), "env");
   if (!existsSync(envFile) || !(await indexAnswers(readEnvFile(envFile)))) {
     log("test infrastructure missing or stopped: running bash test/infra/setup.sh");
-    await must("bash", [path.join(ROOT, "test", "infra", "setup.sh")], { quiet: false });
+    await must("bash", [path.join(ROOT, "test", "infra", "setup.sh")], { quiet: false, input: "" });
   }
   infra = readEnvFile(envFile);
   if (!(await indexAnswers(infra))) throw new Error(`the pip index ${infra.R2D_TEST_PIP_INDEX} does not answer`);
@@ -745,6 +747,7 @@ function markdown(R) {
   }
   if (R.startup) L.push(...startupMarkdown(R.startup));
   if (R.stacks) L.push(...stacksMarkdown(R.stacks));
+  L.push(...verdictsMarkdown(R));
   return `${L.join("\n")}\n`;
 }
 

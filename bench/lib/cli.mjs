@@ -2,6 +2,7 @@
 // `node -e 0`, interleaved, on repositories with up to 1M files under data directories), and the
 // docker processes one rebuild starts (the exec layer logs each under --debug).
 import { existsSync } from "node:fs";
+import os from "node:os";
 import { ensureBigRepo, changeOneLine } from "./fixtures.mjs";
 import { fmtMs, log, median, minmax, run } from "./util.mjs";
 
@@ -30,6 +31,7 @@ export async function measureStartup({ cli, cliUnbundled, repos, rounds, env }) 
   ];
   if (cliUnbundled) subjects.push({ key: "unbundled", label: "the same, unbundled (dist/cli/main.js)", cmd: process.execPath, args: [cliUnbundled, repos[0].dir, "--no-build", "--json"] });
   const samples = Object.fromEntries(subjects.map((s) => [s.key, []]));
+  const loadStart = os.loadavg()[0].toFixed(2);
   for (let i = 0; i < rounds; i++) {
     for (let k = 0; k < subjects.length; k++) {
       const s = subjects[(k + i) % subjects.length];
@@ -49,7 +51,9 @@ export async function measureStartup({ cli, cliUnbundled, repos, rounds, env }) 
       medianMs: median(xs.map((x) => x.ms)),
       rangeMs: minmax(xs.map((x) => x.ms)),
       cpuMs: median(xs.map((x) => x.cpuMs)),
+      samplesMs: xs.map((x) => x.ms),
       overNodeMs: s.key === "node" ? 0 : median(paired),
+      overNodeRangeMs: s.key === "node" ? undefined : paired,
       overNodeCpuMs: s.key === "node" ? 0 : median(xs.map((x, i) => x.cpuMs - node[i].cpuMs)),
       maxRssMiB: median(xs.map((x) => x.rssKiB)) / 1024,
     };
@@ -58,7 +62,7 @@ export async function measureStartup({ cli, cliUnbundled, repos, rounds, env }) 
   const big = rows.filter((r) => r.files > 0);
   const flat = big.every((r) => r.medianMs - tiny.medianMs <= Math.max(10, 0.2 * tiny.medianMs));
   log(`  start-up: node ${fmtMs(rows[0].medianMs)}, r2d tiny ${fmtMs(tiny.medianMs)} (+${fmtMs(tiny.overNodeMs)}), ${big.map((r) => `${r.files}: ${fmtMs(r.medianMs)}`).join(", ")}`);
-  return { rounds, rows, overNodeMs: tiny.overNodeMs, flat, flatRule: "r2d(N files) <= r2d(tiny) + max(10 ms, 20%)", target: "r2d tiny - node <= 60 ms", met: tiny.overNodeMs <= 60, timedWith: existsSync(GNU_TIME) ? "GNU time (CPU, peak RSS) around each process" : "wall only (no /usr/bin/time)" };
+  return { rounds, rows, load: { start: loadStart, end: os.loadavg()[0].toFixed(2) }, overNodeMs: tiny.overNodeMs, flat, flatRule: "r2d(N files) <= r2d(tiny) + max(10 ms, 20%)", target: "r2d tiny - node <= 60 ms", met: tiny.overNodeMs <= 60, timedWith: existsSync(GNU_TIME) ? "GNU time (CPU, peak RSS) around each process" : "wall only (no /usr/bin/time)" };
 }
 
 /** The start-up scenario: the planning repositories (tiny + the sizes), r2d's bundle beside Node. */

@@ -3,6 +3,7 @@
 // base image and a conda channel: where the machine has neither (no Docker Hub, no internet), the
 // scenario says so and measures what it can (r2d's planning of that repository).
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { fmtMs, log, median, minmax, run } from "./util.mjs";
 
@@ -34,10 +35,11 @@ function changeStep(dir, file, n) {
 }
 
 async function r2dBuild(ctx, repo, args) {
+  const load = os.loadavg().map((x) => Number(x.toFixed(2)));
   const r = await run(process.execPath, [ctx.cli, repo, "--no-run", "--json", ...args], { env: ctx.env, timeoutMs: 30 * 60_000 });
   const result = r.stdout.split("\n").map((l) => { try { return JSON.parse(l); } catch { return {}; } }).find((e) => e.event === "result");
   if (r.code !== 0 || !result) throw new Error(`r2d build of ${repo} failed (exit ${r.code}): ${(r.stderr + r.stdout).split("\n").slice(-20).join("\n")}`);
-  return { ms: r.ms, buildMs: result.build?.durationMs, imageSize: result.imageSize };
+  return { ms: r.ms, buildMs: result.build?.durationMs, imageSize: result.imageSize, load };
 }
 
 /** Cold builds (build cache emptied first) and rebuilds after a one-line change, interleaved per stack. */
