@@ -151,21 +151,23 @@ export function aptCaches(): CacheMount[] {
 }
 
 /**
- * Prints the folder of the base image's pip when it is at least as new as the pip the interpreter's
- * own ensurepip would install (ensurepip absent: any pip); fails otherwise. Run by the base `python3
- * -I` (no user site, no current folder), so only the image's own pip counts.
+ * Prints the folder of the base image's pip when it can stand in for ensurepip's: on Python ≥ 3.12
+ * (below, ensurepip also puts setuptools into the environment, which pip needs to build a
+ * `setup.py` project and users upgrade in place: a linked setuptools could give neither), and at
+ * least as new as the pip ensurepip would install (ensurepip absent: any pip); fails otherwise. Run
+ * by the base `python3 -I` (no user site, no current folder), so only the image's own pip counts.
  */
 const BASE_PIP_DIR =
-  'import os, re, pip, importlib.util as u; v = lambda s: ([int(x) for x in re.findall(r"\\d+", s)] + [0, 0, 0])[:3]; own = __import__("ensurepip").version() if u.find_spec("ensurepip") else "0"; assert v(pip.__version__) >= v(own); print(os.path.dirname(pip.__file__))';
+  'import os, re, sys, pip, importlib.util as u; v = lambda s: ([int(x) for x in re.findall(r"\\d+", s)] + [0, 0, 0])[:3]; own = __import__("ensurepip").version() if u.find_spec("ensurepip") else "0"; assert sys.version_info >= (3, 12) and v(pip.__version__) >= v(own); print(os.path.dirname(pip.__file__))';
 
 /**
- * Commands that make a virtual environment in `dir` without running ensurepip (which copies pip,
- * and on Python ≤ 3.11 setuptools, into every environment: ~3 s and ~20 MB). The environment gets
- * the base image's pip instead, linked in: a `.pth` line puts a folder holding only a link to it at
- * the end of the environment's path, so `pip` and `python -m pip` are that pip running in the
- * environment (installing into it, as the environment's owner), and a pip installed into the
- * environment later (`pip install -U pip`) comes first. A base image without pip, or with one older
- * than the interpreter's ensurepip, gets ensurepip's pip as before (checked at build time).
+ * Commands that make a virtual environment in `dir` without running ensurepip where the base
+ * image's pip can stand in for it (ensurepip copies pip into every environment: ~3 s and ~10 MB).
+ * That pip is linked in: a `.pth` line puts a folder holding only a link to it at the end of the
+ * environment's path, so `pip` and `python -m pip` are that pip running in the environment
+ * (installing into it, as the environment's owner), and a pip installed into the environment later
+ * (`pip install -U pip`) comes first. Otherwise (Python ≤ 3.11, no pip, or an older one) ensurepip
+ * runs, as before (checked at build time).
  */
 export function venvCommands(dir: string): string[] {
   const q = (p: string) => shellQuote(p);
