@@ -6,8 +6,10 @@
 //   node bench/ab.mjs --a DIR --b DIR [--runs N] [--cold] [--work DIR] [--keep]
 //
 // DIR is an r2d checkout with dist/ built (and node_modules); e.g. a copy of src/ with the change
-// reverted, built with `npx tsc -p .`. Uses the benchmark's private dockerd (started if needed).
-import { mkdirSync, rmSync } from "node:fs";
+// reverted, built with `npm run build`. Each side runs its CLI as installed (dist/bin/r2d.js, or
+// dist/cli/main.js for checkouts from before the bundle), with its own cache folder. Uses the
+// benchmark's private dockerd (started if needed).
+import { existsSync, mkdirSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -49,11 +51,13 @@ for (const side of Object.keys(sides)) {
   writeCode(repos[side]);
 }
 
+const cliOf = (dir) => (existsSync(path.join(dir, "dist", "bin", "r2d.js")) ? path.join(dir, "dist", "bin", "r2d.js") : path.join(dir, "dist", "cli", "main.js"));
+
 async function r2d(side) {
   const r = await run(
     process.execPath,
-    [path.join(sides[side], "dist", "cli", "main.js"), repos[side], "--no-run", "--json", "--base-image", infra.R2D_TEST_BASE_PYTHON, "--pip-index-url", infra.R2D_TEST_PIP_INDEX, "--build-network", "host", "--image-name", `r2d-bench/ab-${side.toLowerCase()}:latest`],
-    { env: { DOCKER_HOST: engine.host } },
+    [cliOf(sides[side]), repos[side], "--no-run", "--json", "--base-image", infra.R2D_TEST_BASE_PYTHON, "--pip-index-url", infra.R2D_TEST_PIP_INDEX, "--build-network", "host", "--image-name", `r2d-bench/ab-${side.toLowerCase()}:latest`],
+    { env: { DOCKER_HOST: engine.host, XDG_CACHE_HOME: path.join(WORK, "ab", `cache-${side}`) } },
   );
   if (r.code !== 0) throw new Error(`${side} failed: ${(r.stderr + r.stdout).split("\n").slice(-15).join("\n")}`);
   return r.ms;

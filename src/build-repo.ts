@@ -5,24 +5,14 @@
  */
 import { rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { contextSource, describeSelection, selectContext, type ContextSelection } from "./context/index.js";
+import type { ContextSelection } from "./context/index.js";
 import { looksSecret } from "./detect/credentials.js";
 import { detectRepo } from "./detect/index.js";
 import type { RepoFacts } from "./detect/types.js";
-import {
-  AbortError,
-  inspectImage,
-  probeEngine,
-  runBuild,
-  runContainer,
-  type BuildResult,
-  type Engine,
-  type EngineKind,
-  type ProgressEvent,
-  type RunResult,
-} from "./engine/index.js";
+import { AbortError } from "./engine/exec.js";
+import type { BuildResult, Engine, EngineKind, ProgressEvent, RunResult } from "./engine/index.js";
 import { clipForMessage, ConfigError } from "./errors.js";
-import { gradeImage, graderBuildDefaults, passedRunEnv, type GradeResult, type GraderOptions } from "./grader/index.js";
+import type { GradeResult, GraderOptions } from "./grader/index.js";
 import { imageFacts, type ImageFacts } from "./image-facts.js";
 import { checkImageName, defaultImageName } from "./image-name.js";
 import { checkBuildRepoOptions } from "./options/rules.js";
@@ -34,6 +24,12 @@ import { renderDockerfile } from "./render/index.js";
 import { withRunGpus } from "./run-gpus.js";
 import { lazyRunDir, type RunDir } from "./run-dir.js";
 import { isGitUrl, openSource, type Source } from "./source/index.js";
+
+// The build side (engine, context selection, grader) is loaded once planning is done:
+// `--no-build` and planRepo() never load it.
+const engineModule = () => import("./engine/index.js");
+const contextModule = () => import("./context/index.js");
+const graderModule = () => import("./grader/index.js");
 
 export interface BuildRepoOptions extends PlanOptions {
   /** Build from this subdirectory of the repository. */
@@ -81,6 +77,8 @@ export interface BuildRepoOptions extends PlanOptions {
   runStdio?: "inherit" | "pipe";
   onEvent?: (event: R2dEvent) => void;
   signal?: AbortSignal;
+  /** Keep the engine probe's answer in this private folder between runs (the CLI: `$XDG_CACHE_HOME/r2d`); unset: probe every time. */
+  engineProbeCacheDir?: string;
 }
 
 export type R2dEvent =
@@ -117,7 +115,7 @@ export interface BuildRepoResult {
 
 /** The r2d pipeline: source → detect → plan → context → prepare → build (and push) → run or grade. */
 export async function buildRepo(repo: string, options: BuildRepoOptions = {}): Promise<BuildRepoResult> {
-  const opts = checkOptions(repo, options);
+  const opts = await checkOptions(repo, options);
   const emit = opts.onEvent ?? (() => {});
   const run = lazyRunDir();
   const onDebug = (text: string): void => emit({ type: "message", level: "debug", text });
@@ -129,7 +127,9 @@ export async function buildRepo(repo: string, options: BuildRepoOptions = {}): P
     const planned = await planSource(repo, source, opts, emit);
     if (opts.build === false) return planned;
 
-    const engine = await probeEngine({ engine: opts.engine, docker: opts.docker, buildctl: opts.buildctl, onDebug });
+    const { probeEngine, runContainer } = await engineModule();
+    const { passedRunEnv } = await graderModule();
+    const engine = await probeEngine({ engine: opts.engine, docker: opts.docker, buildctl: opts.buildctl, onDebug, cacheDir: opts.engineProbeCacheDir });
     emit({ type: "engine", kind: engine.kind, client: engine.client, reason: engine.reason });
     const selection = await selectStage(planned, opts, emit);
     // The bridge question went with the probe; it was answered while the context was selected.
@@ -159,11 +159,11 @@ export async function buildRepo(repo: string, options: BuildRepoOptions = {}): P
 }
 
 /** Option checks that need no repository, and the grader's build defaults. */
-function checkOptions(repo: string, options: BuildRepoOptions): BuildRepoOptions {
+async function checkOptions(repo: string, options: BuildRepoOptions): Promise<BuildRepoOptions> {
   const emit = options.onEvent ?? (() => {});
   // The option table's rules (--grader with --no-run, --push without it), for API callers too.
   checkBuildRepoOptions(options);
-  if (options.grader) options = { ...options, ...graderBuildDefaults(options.grader.profile, options) };
+  if (options.grader) options = { ...options, ...(await graderModule()).graderBuildDefaults(options.grader.profile, options) };
   options = withRunGpus(options);
   if (options.imageName) checkImageName(options.imageName);
   if (options.editable && isGitUrl(repo)) {
@@ -205,6 +205,7 @@ async function selectStage(planned: BuildRepoResult, options: BuildRepoOptions, 
   throwIfAborted(options.signal);
   emit({ type: "phase", phase: "context" });
   const { plan, facts } = planned;
+  const { describeSelection, selectContext } = await contextModule();
   const selection = await selectContext({
     root: facts.root,
     ignoreFileDir: plan.context.ignoreFileDir,
@@ -243,6 +244,7 @@ async function buildStage(
     await workDir.subdir("secrets");
     for (const [i, s] of prepared.secrets.entries()) await writeFile(secrets[i]!.src, s.content, { mode: 0o600, flag: "wx" });
   };
+  const [{ runBuild }, { contextSource }] = await Promise.all([engineModule(), contextModule()]);
   try {
     emit({ type: "phase", phase: "building" });
     const result = await runBuild(
@@ -256,16 +258,15 @@ async function buildStage(
         beforeClient: writeSecrets,
         onClientExit: removeSecrets,
         signal: options.signal,
+        inspect: true,
       },
     );
-    // A pushed-only build (buildx/buildctl without --load) has no local image to inspect.
-    const info = await inspectImage(engine, result.imageId || prepared.request.tags[0]!, { onDebug }).catch(() => null);
     return {
       imageId: result.imageId,
       digest: result.digest,
       metadata: result.metadata,
-      imageSize: info?.size,
-      image: info ? imageFacts(info) : undefined,
+      imageSize: result.image?.size,
+      image: result.image ? imageFacts(result.image) : undefined,
       build: { durationMs: result.durationMs, steps: result.steps },
       engine: { kind: engine.kind, client: engine.client, reason: engine.reason },
     };
@@ -277,6 +278,7 @@ async function buildStage(
 /** Runs the image the way the chosen grader will and returns its checks. */
 async function gradeStage(engine: Engine, out: BuildRepoResult, options: BuildRepoOptions, emit: (e: R2dEvent) => void, workDir: RunDir): Promise<GradeResult> {
   const grader = options.grader!;
+  const { gradeImage } = await graderModule();
   if (options.command?.length) emit({ type: "message", level: "warn", text: `the ${grader.profile} grader runs the image its own way; the command ${options.command.join(" ")} is not used` });
   return gradeImage(
     engine,

@@ -3,7 +3,7 @@ import { parsePipfile, parsePipfileLock } from "../detect/pipfile.js";
 import { shellCommand } from "../shell.js";
 import { configFile, RUNTIME_TXT } from "./files.js";
 import { PIP_CONF } from "./secrets.js";
-import { APT_CACHE, APT_LISTS_CACHE, cd, DEFAULT_PYTHON, dirOf, ensurePython, pip, PIP_CACHE, PIP_ENV, pipCache, pythonBaseImage, venv, VENV } from "./shared.js";
+import { APT_CACHE, APT_LISTS_CACHE, cd, DEFAULT_PYTHON, dirOf, ensurePython, pip, PIP_CACHE, PIP_ENV, pipCache, pythonBaseImage, venv, venvCommands, VENV } from "./shared.js";
 import type { Buildpack } from "./types.js";
 
 export const PIPENV = "/srv/pipenv";
@@ -62,9 +62,9 @@ export const pipfile: Buildpack<"pipfile", typeof FILES> = {
       environmentSteps: [
         ...env.steps,
         {
-          title: `pipenv, in its own environment (${PIPENV}) so it stays out of yours`,
+          title: `pipenv, in its own environment (${PIPENV}, the base image's pip linked in) so it stays out of yours`,
           user: "user",
-          commands: [shellCommand(["python3", "-m", "venv", PIPENV]), pip(["pipenv"], `${PIPENV}/bin/pip`)],
+          commands: [...venvCommands(PIPENV), pip(["pipenv"], `${PIPENV}/bin/pip`)],
           caches: [pipCache(ctx.user.uid)],
           secrets: [PIP_CONF.id],
         },

@@ -1,9 +1,25 @@
-import semver from "semver";
+import { createRequire } from "node:module";
+import type Coerce from "semver/functions/coerce.js";
+import type Inc from "semver/functions/inc.js";
+import type Satisfies from "semver/functions/satisfies.js";
 import { ConfigError, UnsupportedError } from "../errors.js";
 import type { CacheMount, Step } from "../plan/types.js";
-import { shellCommand } from "../shell.js";
+import { shellCommand, shellQuote } from "../shell.js";
 import { PIP_CONF } from "./secrets.js";
 import type { CacheSpec, PackContext } from "./types.js";
+
+// semver is needed only for `requires-python`: required on first use (CommonJS, synchronously),
+// so planning the other repositories does not load it.
+const requireCjs = createRequire(import.meta.url);
+let semverFns: { coerce: typeof Coerce; inc: typeof Inc; satisfies: typeof Satisfies } | undefined;
+function semver(): NonNullable<typeof semverFns> {
+  semverFns ??= {
+    coerce: requireCjs("semver/functions/coerce.js") as typeof Coerce,
+    inc: requireCjs("semver/functions/inc.js") as typeof Inc,
+    satisfies: requireCjs("semver/functions/satisfies.js") as typeof Satisfies,
+  };
+  return semverFns;
+}
 
 /** Python's default when nothing pins it: repo2docker's (3.10), so the same repositories behave the same. */
 export const DEFAULT_PYTHON = "3.10";
@@ -21,21 +37,23 @@ export function pythonBaseImage(version: string, file = "runtime.txt"): string {
       hint: "pin python-2.7 in runtime.txt with a requirements.txt, or python=2.7 in environment.yml (both get a conda environment)",
     });
   }
-  return semver.gte(`${version}.0`, "3.8.0") ? `python:${version}-slim-bookworm` : `python:${version}-slim`;
+  const [major = 0, minor = 0] = version.split(".").map(Number);
+  return major > 3 || (major === 3 && minor >= 8) ? `python:${version}-slim-bookworm` : `python:${version}-slim`;
 }
 
 /** PEP 440 clauses of a `requires-python` as semver ranges (every one must hold; a `!=` clause is itself an OR). */
 function requiresRanges(spec: string, file: string): string[] {
+  const { coerce, inc } = semver();
   const clauses = spec.split(",").map((c) => c.trim()).filter(Boolean);
   return clauses.map((c) => {
     const m = /^(~=|==|!=|<=|>=|<|>)\s*([\d.]+)(\.\*)?$/.exec(c);
     if (!m) throw new ConfigError(`requires-python "${spec}" is not a version specifier r2d understands`, { location: { file }, hint: 'write for example requires-python = ">=3.9"' });
     const [, op, v, star] = m;
-    const full = semver.coerce(v)!.version;
-    if (op === "~=") return `>=${full} <${semver.inc(full, v!.split(".").length > 2 ? "minor" : "major")}`;
+    const full = coerce(v)!.version;
+    if (op === "~=") return `>=${full} <${inc(full, v!.split(".").length > 2 ? "minor" : "major")}`;
     if (op === "==" && (star || v!.split(".").length < 3)) return `${v}.x`;
     if (op === "==") return full;
-    if (op === "!=") return star ? `<${v}.0 || >=${semver.inc(full, "minor")}` : `<${full} || >${full}`;
+    if (op === "!=") return star ? `<${v}.0 || >=${inc(full, "minor")}` : `<${full} || >${full}`;
     return `${op}${full}`;
   });
 }
@@ -43,7 +61,8 @@ function requiresRanges(spec: string, file: string): string[] {
 /** Does `requires-python` allow some X.Y.Z release of the X.Y line? */
 export function requiresAllows(spec: string, version: string, file: string): boolean {
   const ranges = requiresRanges(spec, file);
-  return Array.from({ length: 100 }, (_, patch) => `${version}.${patch}`).some((full) => ranges.every((r) => semver.satisfies(full, r)));
+  const { satisfies } = semver();
+  return Array.from({ length: 100 }, (_, patch) => `${version}.${patch}`).some((full) => ranges.every((r) => satisfies(full, r)));
 }
 
 /** Converts a PEP 440 `requires-python` into the newest supported X.Y that satisfies it. */
@@ -113,12 +132,16 @@ export function pipStep(ctx: PackContext, title: string, args: readonly string[]
   };
 }
 
-/** Makes sure the base image can create virtual environments (official images can; bare Debian or Ubuntu get python3-venv). */
+/**
+ * Makes sure the base image can create virtual environments: Python 3 with `venv`, and a pip to
+ * install with (its own, or ensurepip's). Official images have both; bare Debian or Ubuntu get the
+ * distribution's packages.
+ */
 export const ensurePython: Step = {
-  title: "Python 3 with venv (installed from the distribution only when the base image lacks it)",
+  title: "Python 3 with venv and pip (installed from the distribution only when the base image lacks them)",
   user: "root",
   commands: [
-    "if ! python3 -c 'import venv, ensurepip' 2>/dev/null; then apt-get update -q && apt-get install -y -q --no-install-recommends python3 python3-venv python3-pip; fi",
+    `if ! python3 -I -c 'import venv, importlib.util as u; assert u.find_spec("pip") or u.find_spec("ensurepip")' 2>/dev/null; then apt-get update -q && apt-get install -y -q --no-install-recommends python3 python3-venv python3-pip; fi`,
   ],
   caches: aptCaches(),
 };
@@ -127,12 +150,46 @@ export function aptCaches(): CacheMount[] {
   return [APT_CACHE.mount(0), APT_LISTS_CACHE.mount(0)];
 }
 
+/**
+ * Prints the folder of the base image's pip when it can stand in for ensurepip's: on Python ≥ 3.12
+ * (below, ensurepip also puts setuptools into the environment, which pip needs to build a
+ * `setup.py` project and users upgrade in place: a linked setuptools could give neither), and at
+ * least as new as the pip ensurepip would install (ensurepip absent: any pip); fails otherwise. Run
+ * by the base `python3 -I` (no user site, no current folder), so only the image's own pip counts.
+ */
+const BASE_PIP_DIR =
+  'import os, re, sys, pip, importlib.util as u; v = lambda s: ([int(x) for x in re.findall(r"\\d+", s)] + [0, 0, 0])[:3]; own = __import__("ensurepip").version() if u.find_spec("ensurepip") else "0"; assert sys.version_info >= (3, 12) and v(pip.__version__) >= v(own); print(os.path.dirname(pip.__file__))';
+
+/**
+ * Commands that make a virtual environment in `dir` without running ensurepip where the base
+ * image's pip can stand in for it (ensurepip copies pip into every environment: ~3 s and ~10 MB).
+ * That pip is linked in: a `.pth` line puts a folder holding only a link to it at the end of the
+ * environment's path, so `pip` and `python -m pip` are that pip running in the environment
+ * (installing into it, as the environment's owner), and a pip installed into the environment later
+ * (`pip install -U pip`) comes first. Otherwise (Python ≤ 3.11, no pip, or an older one) ensurepip
+ * runs, as before (checked at build time).
+ */
+export function venvCommands(dir: string): string[] {
+  const q = (p: string) => shellQuote(p);
+  const link = `${dir}/lib/r2d-base-pip`;
+  const pipScript = shellCommand(["printf", "%s\\n", "#!/bin/sh", `exec ${dir}/bin/python -m pip "$@"`]);
+  return [
+    // Asked first: once the environment exists, `python3` on PATH is the environment's (no pip).
+    `base_pip="$(python3 -I -c ${q(BASE_PIP_DIR)} 2>/dev/null || :)"`,
+    shellCommand(["python3", "-m", "venv", "--without-pip", dir]),
+    `if [ -z "$base_pip" ]; then ${shellCommand([`${dir}/bin/python`, "-m", "ensurepip", "--default-pip"])}; else ${shellCommand(["mkdir", link])} && ln -s "$base_pip" ${q(`${link}/pip`)}; fi`,
+    // The loop finds the environment's one site-packages folder (lib/pythonX.Y/site-packages).
+    `if [ -n "$base_pip" ]; then for site in ${q(dir)}/lib/python3*/site-packages; do echo ${q(link)} > "$site/r2d-base-pip.pth"; done; fi`,
+    `if [ -n "$base_pip" ]; then ${pipScript} > ${q(`${dir}/bin/pip`)} && ${shellCommand(["chmod", "+x", `${dir}/bin/pip`])} && ${shellCommand(["ln", "-s", "pip", `${dir}/bin/pip3`])}; fi`,
+  ];
+}
+
 /** The user's virtual environment: first on PATH, so `python` and `pip` are the venv's. */
 export function venv(ctx: PackContext): { env: Record<string, string>; path: string[]; steps: Step[] } {
   return {
     env: { VIRTUAL_ENV: VENV },
     path: [`${VENV}/bin`],
-    steps: [{ title: `Python virtual environment in ${VENV}, owned by ${ctx.user.name}`, user: "user", commands: [shellCommand(["python3", "-m", "venv", VENV])] }],
+    steps: [{ title: `Python virtual environment in ${VENV}, owned by ${ctx.user.name} (pip: the base image's, linked in; else ensurepip's)`, user: "user", commands: venvCommands(VENV) }],
   };
 }
 

@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 import { CommanderError } from "commander";
 import { buildRepo, type BuildRepoResult } from "../build-repo.js";
+import { r2dCacheDir } from "../cache-dir.js";
 import { interruptSignal, runCleanups } from "../cleanup.js";
 import { exitCodeFor } from "../errors.js";
-import { formatGradeReport } from "../grader/index.js";
 import { makeScrubber, scrubDeep, scrubError } from "../redact.js";
 import { parseCli } from "./args.js";
 import { errorJson, reportFailure } from "./failure.js";
@@ -39,6 +39,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     const result: BuildRepoResult = await buildRepo(cli.repo, {
       ...cli.options,
+      engineProbeCacheDir: r2dCacheDir(),
       signal,
       runStdio: json ? "pipe" : "inherit",
       runOptions: { ...cli.options.runOptions, interactive, tty: interactive },
@@ -61,7 +62,7 @@ async function main(argv: string[]): Promise<number> {
     } else {
       // The `built` event printed the summary, before any run.
       if (debug) err(result.dockerfile);
-      if (result.grade) err(`${formatGradeReport(result.grade)}\n`);
+      if (result.grade) err(`${(await import("../grader/report.js")).formatGradeReport(result.grade)}\n`);
     }
     if (result.grade) return result.grade.passed ? 0 : 1;
     return result.run ? result.run.exitCode : 0;

@@ -1,5 +1,5 @@
 import type { BuildRepoResult, R2dEvent } from "../build-repo.js";
-import { formatBytes } from "../context/index.js";
+import { formatBytes } from "../context/describe.js";
 import type { ImageFacts } from "../image-facts.js";
 import type { BuildPlan } from "../plan/types.js";
 

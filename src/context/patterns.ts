@@ -8,15 +8,21 @@
  *     directory (if not, the directory is never opened).
  */
 
+import { createRequire } from "node:module";
 import path from "node:path";
 import v8 from "node:v8";
-import balena from "@balena/dockerignore";
 import type { Ignore } from "@balena/dockerignore";
 import { ConfigError } from "../errors.js";
 import { clip } from "./verify.js";
 
+// Required on first use (CommonJS, synchronously): planning alone (`--no-build`) never loads it.
 // The package is CommonJS with `module.exports = factory; factory.default = factory`.
-const makeIgnore: (opts?: { ignorecase?: boolean }) => Ignore = balena.default;
+const requireCjs = createRequire(import.meta.url);
+let ignoreFactory: ((opts?: { ignorecase?: boolean }) => Ignore) | undefined;
+function makeIgnore(opts?: { ignorecase?: boolean }): Ignore {
+  ignoreFactory ??= (requireCjs("@balena/dockerignore") as { default: (opts?: { ignorecase?: boolean }) => Ignore }).default;
+  return ignoreFactory(opts);
+}
 
 // Patterns come from the repository and become backtracking regular expressions: `a*a*a*a*a*b`
 // against a long name, or `**/**/**/**/**/x` against a deep path, would take hours (Docker's Go

@@ -6,9 +6,15 @@
  */
 
 import fs from "node:fs";
+import { createRequire } from "node:module";
 import { Readable } from "node:stream";
-import tar from "tar-stream";
+import type * as TarStream from "tar-stream";
 import type { Header, Pack } from "tar-stream";
+
+// Required on first use (CommonJS, synchronously, like the YAML parser): only builds send a tar.
+const requireCjs = createRequire(import.meta.url);
+let tarStream: typeof TarStream | undefined;
+const tar = (): typeof TarStream => (tarStream ??= requireCjs("tar-stream") as typeof TarStream);
 
 type Headers = Partial<Header> & Pick<Header, "name">;
 import { planLayout, type LayoutEntry } from "./layout.js";
@@ -102,7 +108,7 @@ async function writeEntries(pack: Pack, root: string, entries: LayoutEntry[], ui
 
 export function contextTar(sel: ContextSelection, opts: ContextTarOptions): NodeJS.ReadableStream {
   const entries = planLayout(sel, opts.prefix, opts.extra); // throws ConfigError synchronously
-  const pack = tar.pack();
+  const pack = tar().pack();
   writeEntries(pack, sel.root, entries, opts.uid ?? 0, opts.gid ?? 0).catch((err: unknown) => {
     pack.destroy(err instanceof Error ? err : new Error(String(err)));
   });

@@ -15,10 +15,10 @@ import { buildInvocation } from "./build-command.js";
 import { buildFailure } from "./build-failure.js";
 import { collectOutput, pipeContext } from "./build-output.js";
 import { AbortError, formatCommand, tail } from "./exec.js";
-import { discardUntaggedImage, loadImage, pushImage, tagImage } from "./image.js";
+import { discardUntaggedImage, inspectImage, loadImage, pushImage, tagImage } from "./image.js";
 import { startProcess, type RunningProcess } from "./process.js";
 import { guardProcessGroup, guardUnnamedImage } from "./watchdog.js";
-import type { BuildRequest, BuildResult, Engine, RunBuildOptions } from "./types.js";
+import type { BuildRequest, BuildResult, Engine, ImageInfo, RunBuildOptions } from "./types.js";
 
 export { errorSummary } from "./build-failure.js";
 
@@ -154,19 +154,20 @@ async function build(engine: Engine, req: BuildRequest, inv: BuildInvocation, op
     });
   }
 
-  const imageId = await finish(engine, req, inv, iid, metadata, opts);
+  const { imageId, image } = await finish(engine, req, inv, iid, metadata, opts);
   let digest = typeof metadata["containerimage.digest"] === "string" ? metadata["containerimage.digest"] : undefined;
   for (const tag of inv.pushAfter) {
     if (opts.signal?.aborted) throw aborted(opts.signal);
     const pushed = await pushImage(engine, tag, { onDebug: opts.onDebug });
     digest ??= pushed.digest;
   }
-  return { imageId: imageId ?? "", digest, metadata, durationMs, steps: [...out.steps.values()], log: out.log };
+  return { imageId: imageId ?? "", digest, metadata, durationMs, steps: [...out.steps.values()], log: out.log, ...(opts.inspect ? { image: await image } : {}) };
 }
 
 /**
  * After a successful build: the image ID (iidfile, or metadata for buildctl), `docker load` where
- * the client exported a tarball, then the tags. Stops (removing the unnamed image) when aborted.
+ * the client exported a tarball, then the tags, with the image inspected meanwhile when asked
+ * (the one inspect of a build). Stops (removing the unnamed image) when aborted.
  */
 async function finish(
   engine: Engine,
@@ -175,7 +176,7 @@ async function finish(
   iid: string | undefined,
   metadata: Record<string, unknown>,
   opts: RunBuildOptions,
-): Promise<string | undefined> {
+): Promise<{ imageId?: string; image: Promise<ImageInfo | null> }> {
   let imageId = iid;
   if (!imageId && inv.iidFromMetadata) {
     // buildctl writes no iidfile; the image ID is the config digest (also of a loaded docker tarball).
@@ -193,12 +194,19 @@ async function finish(
       hint: "run r2d again with --debug; if it happens again, report it with the builder output",
     });
   }
+  // A pushed-only build (buildx/buildctl without --load) has no local image: null.
+  const ref = imageId ?? req.tags[0];
+  const image = opts.inspect && ref ? inspectImage(engine, ref, { onDebug: opts.onDebug }).catch(() => null) : Promise.resolve(null);
   for (const tag of inv.tagAfter) {
     if (opts.signal?.aborted) {
+      await image;
       if (imageId) await discardUntaggedImage(engine, imageId, { onDebug: opts.onDebug }).catch(() => {});
       throw aborted(opts.signal);
     }
-    await tagImage(engine, imageId as string, tag, { onDebug: opts.onDebug });
+    await tagImage(engine, imageId as string, tag, { onDebug: opts.onDebug }).catch(async (err: unknown) => {
+      await image;
+      throw err;
+    });
   }
-  return imageId;
+  return { imageId, image };
 }

@@ -4,9 +4,9 @@
  * (the build client, `docker run`, the grader's container, the watchdog) start in process.ts. No
  * other module of r2d starts a process.
  */
-import { execa } from "execa";
 import { redactUrls } from "../redact.js";
 import { shellQuote } from "../shell.js";
+import { childEnd, commandEnv, spawnChild } from "./spawn.js";
 import type { Command } from "./types.js";
 
 export { shellQuote };
@@ -57,6 +57,9 @@ export interface CaptureOptions {
   onDebug?: DebugLog;
 }
 
+/** After a timeout's SIGTERM, SIGKILL for a command that is still there this much later. */
+const FORCE_KILL_AFTER_MS = 5000;
+
 /**
  * Run a short command to completion and capture its output; never throws for a
  * non-zero exit (the caller decides what that means).
@@ -64,26 +67,52 @@ export interface CaptureOptions {
 export async function capture(file: string, args: string[], opts: CaptureOptions = {}): Promise<CaptureResult> {
   const env = opts.env ?? {};
   logCommand(opts.onDebug, "exec", { file, args, env });
-  const result = await execa(file, args, {
-    env: opts.baseEnv ? { ...stringEnv(opts.baseEnv), ...env } : env,
-    extendEnv: !opts.baseEnv,
-    reject: false,
-    timeout: opts.timeoutMs,
-    cancelSignal: opts.signal,
-    input: opts.input,
-    stdin: opts.input === undefined ? "ignore" : "pipe",
-    stripFinalNewline: false,
+  const child = spawnChild(file, args, {
+    env: opts.baseEnv ? commandEnv(env, stringEnv(opts.baseEnv)) : commandEnv(env),
+    stdio: [opts.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
   });
-  const spawnError =
-    result.exitCode === undefined && !result.timedOut && !result.signal && result.failed && !result.isCanceled
-      ? (result.code ?? result.shortMessage)
-      : undefined;
+  let stdout = "";
+  let stderr = "";
+  child.stdout?.setEncoding("utf8").on("data", (c: string) => {
+    stdout += c;
+  });
+  child.stderr?.setEncoding("utf8").on("data", (c: string) => {
+    stderr += c;
+  });
+  if (opts.input !== undefined && child.stdin) {
+    child.stdin.on("error", () => {}); // a command that does not read its input
+    child.stdin.end(opts.input);
+  }
+  let timedOut = false;
+  let forceKill: NodeJS.Timeout | undefined;
+  const stop = (): void => {
+    child.kill("SIGTERM");
+    forceKill ??= setTimeout(() => child.kill("SIGKILL"), FORCE_KILL_AFTER_MS).unref();
+    // A stopped command's output is not waited for: a process it started may hold the pipes open.
+    child.once("exit", () => {
+      child.stdout?.destroy();
+      child.stderr?.destroy();
+    });
+  };
+  const timer = opts.timeoutMs
+    ? setTimeout(() => {
+        timedOut = true;
+        stop();
+      }, opts.timeoutMs)
+    : undefined;
+  const onAbort = (): void => stop();
+  if (opts.signal?.aborted) onAbort();
+  else opts.signal?.addEventListener("abort", onAbort, { once: true });
+  const end = await childEnd(child);
+  clearTimeout(timer);
+  clearTimeout(forceKill);
+  opts.signal?.removeEventListener("abort", onAbort);
   return {
-    exitCode: result.exitCode,
-    stdout: typeof result.stdout === "string" ? result.stdout : "",
-    stderr: typeof result.stderr === "string" ? result.stderr : "",
-    spawnError,
-    timedOut: result.timedOut,
+    exitCode: end.exitCode,
+    stdout,
+    stderr,
+    spawnError: end.spawnError,
+    timedOut,
   };
 }
 

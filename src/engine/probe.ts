@@ -9,6 +9,7 @@ import { EngineError } from "../errors.js";
 import { ENGINE_ADAPTERS, ENGINE_KINDS, adapterOf, isEngineKind } from "./adapters/index.js";
 import { dockerCandidateLines, findDockerClients, noDockerEngineFor, type DockerCandidate } from "./adapters/docker-client.js";
 import type { ProbeContext } from "./adapters/types.js";
+import { keepProbe, readKeptProbe } from "./probe-cache.js";
 import type { Engine, ProbeOptions } from "./types.js";
 
 export { whichAll } from "./adapters/support.js";
@@ -80,6 +81,23 @@ async function doProbe(opts: ProbeOptions): Promise<Engine> {
   throw await noEngineError(ctx);
 }
 
+/** The answer kept by an earlier run when it still holds (probe-cache.ts), else a probe whose answer is kept. */
+async function probeWithKept(opts: ProbeOptions, dir: string): Promise<Engine> {
+  const env = opts.env ?? process.env;
+  const kept = await readKeptProbe(dir, opts, env).catch((err: unknown) => ({ engine: undefined, why: `kept answer not used (${(err as Error).message})` }));
+  if (kept.engine) {
+    opts.onDebug?.(`engine probe: the answer kept in ${kept.file} (clients, plugins, docker config and daemon socket unchanged, the daemon answers)`);
+    return kept.engine;
+  }
+  opts.onDebug?.(`engine probe: ${kept.why}: asking the clients`);
+  const engine = await doProbe(opts);
+  keepProbe(dir, opts, env, engine).then(
+    (file) => opts.onDebug?.(`engine probe: answer kept in ${file}`),
+    (err: unknown) => opts.onDebug?.(`engine probe: the answer could not be kept (${(err as Error).message})`),
+  );
+  return engine;
+}
+
 const cache = new Map<string, Promise<Engine>>();
 
 function cacheKey(opts: ProbeOptions): string {
@@ -102,7 +120,7 @@ export function probeEngine(opts: ProbeOptions = {}): Promise<Engine> {
   const key = cacheKey(opts);
   let p = cache.get(key);
   if (!p) {
-    p = doProbe(opts);
+    p = opts.cacheDir ? probeWithKept(opts, opts.cacheDir) : doProbe(opts);
     cache.set(key, p);
     p.catch(() => {
       if (cache.get(key) === p) cache.delete(key);

@@ -4,10 +4,10 @@
  * --debug; an abort stops the process (SIGINT, then SIGKILL after a grace time), its whole process
  * group when it has one (docker and its buildx plugin).
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import type { Writable } from "node:stream";
-import { execa } from "execa";
 import { logCommand, type DebugLog } from "./exec.js";
+import { childEnd, commandEnv, spawnChild } from "./spawn.js";
 import type { Command } from "./types.js";
 
 export interface StartOptions {
@@ -63,15 +63,10 @@ function keepTail(prev: string, chunk: string, max: number): string {
 /** Starts `cmd` (its env added to the inherited environment) and returns at once. */
 export function startProcess(cmd: Pick<Command, "file" | "args" | "env">, opts: StartOptions): RunningProcess {
   logCommand(opts.onDebug, opts.label, cmd);
-  const sub = execa(cmd.file, cmd.args, {
-    env: cmd.env,
-    extendEnv: true,
-    reject: false,
+  const sub = spawnChild(cmd.file, cmd.args, {
+    env: commandEnv(cmd.env),
     detached: opts.group ?? false,
-    stdin: opts.stdin ?? "ignore",
-    stdout: opts.stdout ?? "pipe",
-    stderr: opts.stderr ?? "pipe",
-    buffer: false,
+    stdio: [opts.stdin ?? "ignore", opts.stdout ?? "pipe", opts.stderr ?? "pipe"],
   });
   const keep = opts.keepOutput ?? 0;
   const out = { stdout: "", stderr: "" };
@@ -87,14 +82,12 @@ export function startProcess(cmd: Pick<Command, "file" | "args" | "env">, opts: 
   const onAbort = opts.onAbort ?? stop;
   opts.signal?.addEventListener("abort", onAbort, { once: true });
   let done = false;
-  const exited = (async (): Promise<ProcessExit> => {
-    const r = await sub;
+  const exited = childEnd(sub).then((end): ProcessExit => {
     done = true;
     stop.done();
     opts.signal?.removeEventListener("abort", onAbort);
-    const spawnError = r.exitCode === undefined && !r.signal ? (r.code ?? r.shortMessage) : undefined;
-    return { exitCode: r.exitCode, signal: r.signal, spawnError };
-  })();
+    return end;
+  });
   return {
     pid: sub.pid,
     stdin: sub.stdin ?? null,
@@ -156,7 +149,7 @@ export function processGroupStopper(sub: { pid?: number; kill: (signal?: NodeJS.
  * Throws when it cannot be started; an `error` event later means it is gone.
  */
 export function startDetachedReader(file: string, args: string[]): ChildProcess {
-  const sub = spawn(file, args, { detached: true, stdio: ["pipe", "ignore", "ignore"] });
+  const sub = spawnChild(file, args, { env: process.env, detached: true, stdio: ["pipe", "ignore", "ignore"] });
   sub.stdin?.on("error", () => {});
   sub.unref();
   (sub.stdin as unknown as { unref?: () => void } | null)?.unref?.();

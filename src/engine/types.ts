@@ -62,6 +62,11 @@ export interface ProbeOptions {
   wellKnownDockers?: string[];
   /** Debug log of each probe command. */
   onDebug?: (message: string) => void;
+  /**
+   * Keep the answer in this private folder and use it again while nothing it depended on changed
+   * (probe-cache.ts): the CLI passes `$XDG_CACHE_HOME/r2d`. Unset: probe every time (the API default).
+   */
+  cacheDir?: string;
 }
 
 export interface BuildRequest {
@@ -134,6 +139,8 @@ export interface BuildResult {
   steps: BuildStep[];
   /** Human-readable builder output (plain progress text). */
   log: string;
+  /** With `inspect`: the built image as the engine describes it (null: no local image, e.g. pushed only). */
+  image?: ImageInfo | null;
 }
 
 export interface RunBuildOptions {
@@ -150,6 +157,8 @@ export interface RunBuildOptions {
   beforeClient?: () => Promise<void> | void;
   /** Called as soon as the build client has exited (before load, tag and push): e.g. remove the secret files. */
   onClientExit?: () => Promise<void> | void;
+  /** Inspect the built image (one `docker image inspect`, run while it is tagged): BuildResult.image. */
+  inspect?: boolean;
 }
 
 export interface RunRequest {

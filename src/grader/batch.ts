@@ -5,7 +5,8 @@
  * the container removed whatever happens.
  */
 import path from "node:path";
-import { startContainer, type ContainerOutcome, type RunRequest } from "../engine/index.js";
+import { startContainer, type ContainerOutcome } from "../engine/container.js";
+import type { RunRequest } from "../engine/types.js";
 import { listFiles, type DataFolders } from "./data.js";
 import { byHand, closingChecks, emptyDir, runLimits, writableDir, type GradeContext, type ProfileRun } from "./profile.js";
 import type { GradeCheck } from "./types.js";

@@ -10,7 +10,8 @@
  * with a free port and PSC_MODEL_HOST=127.0.0.1 (servers that honour it stay on loopback).
  */
 import path from "node:path";
-import { publishedPort, startContainer, type ContainerOutcome, type RunRequest, type RunningContainer } from "../engine/index.js";
+import { publishedPort, startContainer, type ContainerOutcome, type RunningContainer } from "../engine/container.js";
+import type { RunRequest } from "../engine/types.js";
 import { clip, lastLine, humanDuration, memoryCheck, timeoutCheck } from "./checks.js";
 import { findModzyCases } from "./data.js";
 import type { ModelYaml } from "./model-yaml.js";

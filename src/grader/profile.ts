@@ -6,7 +6,10 @@
  */
 import { chmod, mkdir } from "node:fs/promises";
 import path from "node:path";
-import { formatCommand, runCommand, type ContainerOutcome, type Engine, type ImageInfo, type RunRequest } from "../engine/index.js";
+import type { ContainerOutcome } from "../engine/container.js";
+import { formatCommand } from "../engine/exec.js";
+import { runCommand } from "../engine/run.js";
+import type { Engine, ImageInfo, RunRequest } from "../engine/types.js";
 import type { BuildPlan } from "../plan/types.js";
 import { expectedCheck, memoryCheck, timeoutCheck } from "./checks.js";
 import { compareOutputs } from "./compare.js";

@@ -75,10 +75,10 @@ describe("step words", () => {
 
   it("names r2d's steps by what they do and hides its plumbing", () => {
     expect(label("[1/9] FROM docker.io/library/python:3.10-slim-bookworm")).toMatchObject({ words: "base image python:3.10-slim-bookworm", internal: false, order: 0 });
-    expect(label("[2/9] RUN if ! python3 -c 'import venv, ensurepip' …")).toMatchObject({ words: "system set-up: Python 3 with venv, the image user jovyan" });
+    expect(label("[2/9] RUN if ! python3 -I -c 'import venv, importlib.util as u; …")).toMatchObject({ words: "system set-up: Python 3 with venv and pip, the image user jovyan" });
     expect(label("[3/9] COPY r2d/r2d-entrypoint /usr/local/bin/r2d-entrypoint").internal).toBe(true);
     expect(label("[4/9] WORKDIR /home/jovyan").internal).toBe(true);
-    expect(label("[5/9] RUN python3 -m venv /srv/venv").words).toBe("create the Python environment /srv/venv");
+    expect(label("[5/9] RUN python3 -m venv --without-pip /srv/venv").words).toBe("create the Python environment /srv/venv");
     expect(label("[6/9] COPY --chown=1000:1000 [src/requirements.txt,/home/jovyan/requirements.txt]").words).toBe("copy requirements.txt");
     expect(label(pipStep)).toMatchObject({ words: "install requirements.txt with pip", order: 6 });
     expect(label("[8/9] COPY --chown=1000:1000 [src/,/home/jovyan/]").words).toBe("copy the repository");

@@ -49,4 +49,26 @@ describe("exec helpers", () => {
     expect(debug).toEqual(["exec: R2D_T='x y' /bin/sh -c 'echo $R2D_T'"]);
     expect((await capture("/bin/sh", ["-c", "echo ${HOME:-none}"], { baseEnv: { PATH: "/bin" } })).stdout).toBe("none\n");
   });
+
+  it("stops a command on abort or timeout without waiting for what it started (which may hold its output open)", async () => {
+    const started = Date.now();
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(), 100);
+    // The shell leaves a `sleep` behind that keeps stdout open for 8 s.
+    const r = await capture("/bin/sh", ["-c", "sleep 8 & echo started; wait"], { signal: ac.signal });
+    expect(r).toMatchObject({ exitCode: undefined, stdout: "started\n", timedOut: false });
+    const t = await capture("/bin/sh", ["-c", "sleep 8 & wait"], { timeoutMs: 100 });
+    expect(t).toMatchObject({ exitCode: undefined, timedOut: true });
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it("gives a command r2d's environment plus its own, or exactly the base environment", async () => {
+    process.env.R2D_EXEC_TEST_INHERITED = "from r2d";
+    try {
+      expect((await capture("/bin/sh", ["-c", 'echo "$R2D_EXEC_TEST_INHERITED/$R2D_T"'], { env: { R2D_T: "own" } })).stdout).toBe("from r2d/own\n");
+      expect((await capture("/bin/sh", ["-c", 'echo "${R2D_EXEC_TEST_INHERITED:-unset}/$R2D_T"'], { baseEnv: { PATH: "/bin" }, env: { R2D_T: "own" } })).stdout).toBe("unset/own\n");
+    } finally {
+      delete process.env.R2D_EXEC_TEST_INHERITED;
+    }
+  });
 });

@@ -6,11 +6,10 @@
  */
 import net from "node:net";
 import { realpath } from "node:fs/promises";
-import semver from "semver";
 import { EngineError } from "../../errors.js";
 import { capture, type DebugLog } from "../exec.js";
 import type { Engine, ProbeOptions } from "../types.js";
-import { ENGINE_ANSWER_TIMEOUT_MS, PROBE_TIMEOUT_MS, firstLine, isExecutableFile, resolveBinary, versionIn, whichAll } from "./support.js";
+import { ENGINE_ANSWER_TIMEOUT_MS, PROBE_TIMEOUT_MS, firstLine, isExecutableFile, resolveBinary, semver, versionIn, whichAll } from "./support.js";
 import type { EngineDaemon, ProbeContext } from "./types.js";
 
 const DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock";
@@ -31,8 +30,9 @@ export interface DockerCandidate {
 }
 
 export function isBefore23(version: string | undefined): boolean {
-  const v = version ? semver.coerce(version) : null;
-  return v !== null && semver.lt(v, "23.0.0");
+  const { coerce, lt } = semver();
+  const v = version ? coerce(version) : null;
+  return v !== null && lt(v, "23.0.0");
 }
 
 async function probeDocker(file: string, env: NodeJS.ProcessEnv, onDebug: DebugLog): Promise<DockerCandidate> {
@@ -66,21 +66,22 @@ async function probeDocker(file: string, env: NodeJS.ProcessEnv, onDebug: DebugL
   return cand;
 }
 
+/** The docker clients to look at: the one named by --docker or R2D_DOCKER, else every one on PATH, then well-known places. */
+export async function dockerClientPaths(opts: ProbeOptions, env: NodeJS.ProcessEnv): Promise<string[]> {
+  const named = opts.docker ?? (env.R2D_DOCKER || undefined);
+  if (!named) return [...(await whichAll("docker", env.PATH)), ...(opts.wellKnownDockers ?? WELL_KNOWN_DOCKERS)];
+  const file = await resolveBinary(named, env.PATH);
+  if (!file) {
+    throw new EngineError(`the docker client named by ${opts.docker ? "--docker" : "R2D_DOCKER"} (${named}) was not found or is not executable`, {
+      hint: "give the path of a docker binary, e.g. --docker /usr/bin/docker",
+    });
+  }
+  return [file];
+}
+
 /** The docker clients to look at, each asked for its version and buildx plugin (all at once). */
 export async function findDockerClients(opts: ProbeOptions, env: NodeJS.ProcessEnv, onDebug: DebugLog): Promise<DockerCandidate[]> {
-  const named = opts.docker ?? (env.R2D_DOCKER || undefined);
-  let paths: string[];
-  if (named) {
-    const file = await resolveBinary(named, env.PATH);
-    if (!file) {
-      throw new EngineError(`the docker client named by ${opts.docker ? "--docker" : "R2D_DOCKER"} (${named}) was not found or is not executable`, {
-        hint: "give the path of a docker binary, e.g. --docker /usr/bin/docker",
-      });
-    }
-    paths = [file];
-  } else {
-    paths = [...(await whichAll("docker", env.PATH)), ...(opts.wellKnownDockers ?? WELL_KNOWN_DOCKERS)];
-  }
+  const paths = await dockerClientPaths(opts, env);
   // The same binary reached twice (/bin → /usr/bin) is looked at once.
   const seen = new Set<string>();
   const unique: string[] = [];
@@ -110,7 +111,7 @@ function daemonAddress(c: DockerCandidate, env: NodeJS.ProcessEnv): string {
 }
 
 /** Whether something accepts connections at a unix:// or tcp:// address (within a second). */
-async function acceptsConnections(address: string): Promise<boolean> {
+export async function acceptsConnections(address: string): Promise<boolean> {
   const unix = /^unix:\/\/(.+)$/.exec(address)?.[1];
   const tcp = /^tcp:\/\/\[?([^\]/]+?)\]?:(\d+)\/?$/.exec(address);
   if (!unix && !tcp) return false;

@@ -1,8 +1,24 @@
 /** Small helpers the engine adapters share: finding binaries, reading versions. */
 import { access, constants, stat } from "node:fs/promises";
 import path from "node:path";
-import semver from "semver";
+import { createRequire } from "node:module";
+import type Coerce from "semver/functions/coerce.js";
+import type Gte from "semver/functions/gte.js";
+import type Lt from "semver/functions/lt.js";
 import type { Engine } from "../types.js";
+
+// Required on first use (CommonJS, synchronously): planning alone (`--no-build`) never needs it.
+const requireCjs = createRequire(import.meta.url);
+let semverFns: { coerce: typeof Coerce; gte: typeof Gte; lt: typeof Lt } | undefined;
+/** The three semver functions the adapters compare versions with. */
+export function semver(): NonNullable<typeof semverFns> {
+  semverFns ??= {
+    coerce: requireCjs("semver/functions/coerce.js") as typeof Coerce,
+    gte: requireCjs("semver/functions/gte.js") as typeof Gte,
+    lt: requireCjs("semver/functions/lt.js") as typeof Lt,
+  };
+  return semverFns;
+}
 
 /** How long a daemon may take to answer `docker version` (probe) or the after-failure check. */
 export const ENGINE_ANSWER_TIMEOUT_MS = 5000;
@@ -52,8 +68,9 @@ export function versionIn(text: string): string | undefined {
 /** True when `version` (any docker/buildx/buildkit spelling) is at least `min`. */
 export function versionAtLeast(version: string | undefined, min: string): boolean {
   if (!version) return false;
-  const v = semver.coerce(version);
-  return v !== null && semver.gte(v, min);
+  const { coerce, gte } = semver();
+  const v = coerce(version);
+  return v !== null && gte(v, min);
 }
 
 /** The progress format the client will print: the one asked for when it can, else plain. */
