@@ -41,9 +41,11 @@ const DEFAULTS: BuildRepoOptions = {
   excludes: [],
   includes: [],
   baseImage: undefined,
-  userId: undefined,
-  userName: undefined,
+  // jovyan/1000 in CI unless the inputs say otherwise.
+  userId: "1000",
+  userName: "jovyan",
   targetRepoDir: undefined,
+  load: false,
   pipIndexUrl: undefined,
   pipExtraIndexUrls: [],
   cranMirror: undefined,
