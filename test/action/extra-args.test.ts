@@ -74,7 +74,11 @@ describe("readExtraArgs", () => {
 });
 
 describe("extra-args through the action's inputs", () => {
-  const env = (inputs: Record<string, string>) => Object.fromEntries([["GITHUB_WORKSPACE", "/ws"], ...Object.entries(inputs).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v])]);
+  const env = (inputs: Record<string, string>): Record<string, string> => {
+    const out: Record<string, string> = { GITHUB_WORKSPACE: "/ws" };
+    for (const [k, v] of Object.entries(inputs)) out[`INPUT_${k.toUpperCase()}`] = v;
+    return out;
+  };
 
   it("adds flags that have no input, and the table's rules hold for them", () => {
     const o = toBuildOptions(readInputs(env({ "extra-args": "--target dev --shm-size 64m --mount-data", "image-name": "a/m:1" }), "/x"));
