@@ -18,7 +18,7 @@ import { checkImageName, defaultImageName } from "./image-name.js";
 import { checkBuildRepoOptions } from "./options/rules.js";
 import { makePlan, type PlanOptions } from "./plan/index.js";
 import type { BuildPlan, BuildpackName } from "./plan/types.js";
-import { checkPublish, prepareBuild, type PreparedBuild } from "./prepare/index.js";
+import { checkBuildSecrets, checkPublish, prepareBuild, type BuildSecret, type PreparedBuild } from "./prepare/index.js";
 import { createMountSources } from "./prepare/mounts.js";
 import { renderDockerfile } from "./render/index.js";
 import { withRunGpus } from "./run-gpus.js";
@@ -54,6 +54,17 @@ export interface BuildRepoOptions extends PlanOptions {
   cacheTo?: string[];
   noCache?: boolean;
   pull?: boolean;
+  /** The image stage to build (runtime or dev); accepted here, built by the stages work. */
+  target?: "runtime" | "dev";
+  /** A named buildx builder instance (buildx engine only). */
+  builder?: string;
+  /** Attestations as buildx takes them (`true`, `false`, `mode=max`...): buildx 0.10+ and buildctl; other engines refuse all but false. */
+  provenance?: string;
+  sbom?: string;
+  /** Keep the image in the local image store when pushing too (without push it always is). */
+  load?: boolean;
+  /** The caller's build secrets (`RUN --mount=type=secret,id=ID`); r2d-pip-conf and r2d-cran replace r2d's own. */
+  secrets?: BuildSecret[];
   /** Package index settings: passed as build secrets, never stored in the image. */
   pipIndexUrl?: string;
   pipExtraIndexUrls?: string[];
@@ -166,6 +177,7 @@ async function checkOptions(repo: string, options: BuildRepoOptions): Promise<Bu
   if (options.grader) options = { ...options, ...(await graderModule()).graderBuildDefaults(options.grader.profile, options) };
   options = withRunGpus(options);
   if (options.imageName) checkImageName(options.imageName);
+  checkBuildSecrets(options.secrets ?? [], options);
   if (options.editable && isGitUrl(repo)) {
     throw new ConfigError("--editable needs a local directory: a git URL is cloned into a temporary copy", { location: { file: "--editable" }, hint: "clone the repository yourself and pass its path" });
   }
@@ -237,12 +249,12 @@ async function buildStage(
   const onDebug = (text: string): void => emit({ type: "message", level: "debug", text });
   throwIfAborted(options.signal);
   const secretsDir = path.join(workDir.path, "secrets");
-  const secrets = prepared.secrets.map((s) => ({ id: s.id, src: path.join(secretsDir, s.fileName) }));
+  const secrets = prepared.secrets.map((s) => ({ id: s.id, src: "src" in s ? s.src : path.join(secretsDir, s.fileName) }));
   const removeSecrets = () => rm(secretsDir, { recursive: true, force: true });
   // Written just before the client starts (after a materialised context), removed as soon as it exits.
   const writeSecrets = async (): Promise<void> => {
     await workDir.subdir("secrets");
-    for (const [i, s] of prepared.secrets.entries()) await writeFile(secrets[i]!.src, s.content, { mode: 0o600, flag: "wx" });
+    for (const [i, s] of prepared.secrets.entries()) if ("content" in s) await writeFile(secrets[i]!.src, s.content, { mode: 0o600, flag: "wx" });
   };
   const [{ runBuild }, { contextSource }] = await Promise.all([engineModule(), contextModule()]);
   try {

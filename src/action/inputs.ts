@@ -13,7 +13,10 @@ import { looksSecret } from "../detect/credentials.js";
 import type { EngineKind } from "../engine/types.js";
 import { ConfigError } from "../errors.js";
 import { checkImageName } from "../image-name.js";
-import { checkRules, directOptions, INPUT_ROWS, readInputValues, type DirectOptions, type Env } from "../options/index.js";
+import { graderBuildDefaults } from "../grader/index.js";
+import { checkRules, directOptions, INPUT_ROWS, readInputValues, type DirectOptions, type Env, type OptionValues } from "../options/index.js";
+import type { BuildSecret } from "../prepare/index.js";
+import { mergeExtraArgs, readExtraArgs } from "./extra-args.js";
 
 export { getInput, parseBoolean, parseList, parsePairs, type Env } from "../options/index.js";
 
@@ -30,18 +33,56 @@ export interface ActionInputs {
   engine?: EngineKind;
   /** Shell command run in the built image (`sh -c`); the step fails when it fails. */
   runCheck?: string;
-  /** GPUs of the run check (`none`: none, although the image was built with gpu). */
-  gpus?: string;
+  /** The grader and its inputs (paths resolved against the workspace). */
+  grader?: BuildRepoOptions["grader"];
+  /** Limits of the run check's run (the grader has its own copy). */
+  runOptions: NonNullable<BuildRepoOptions["runOptions"]>;
+  /** secrets and secret-files, in that order. */
+  secrets: BuildSecret[];
   /** The other inputs, as the buildRepo options of the same names. */
   build: Omit<DirectOptions, "imageName" | "push">;
 }
+
+/** The image user repo2docker and Binder use, unless an input (or the grader's contract) says otherwise. */
+export const ACTION_USER = { userId: "1000", userName: "jovyan" } as const;
 
 /** Where a relative `repo` is taken from: the workspace the runner checked out, else the current directory. */
 function resolveRepo(repo: string, env: Env, cwd: string): string {
   const isUrl = /^(https?|git|ssh|file):\/\//.test(repo) || /^[\w.-]+@[\w.-]+:/.test(repo);
   if (isUrl) return repo;
-  const base = env.GITHUB_WORKSPACE || cwd;
-  return path.resolve(base, repo || ".");
+  return inWorkspace(repo || ".", env, cwd);
+}
+
+/** A path input, relative to the workspace the runner checked out (else the current directory). */
+function inWorkspace(p: string, env: Env, cwd: string): string {
+  return path.resolve(env.GITHUB_WORKSPACE || cwd, p);
+}
+
+/** The inputs' values, with what extra-args adds (each setting given once). */
+function allValues(env: Env): OptionValues {
+  const values = readInputValues(env);
+  return values.extraArgs ? mergeExtraArgs(values, readExtraArgs(values.extraArgs)) : values;
+}
+
+/** jovyan/1000 in CI (a runner's own uid, 1001, matches nothing where the image runs), unless given or the grader's contract names one. */
+function defaultUser(values: OptionValues): void {
+  const grader: { userId?: unknown; userName?: unknown } = values.grader ? graderBuildDefaults(values.grader, { userId: values.userId, userName: values.userName }) : {};
+  if (grader.userId !== undefined || grader.userName !== undefined) return;
+  values.userId ??= ACTION_USER.userId;
+  values.userName ??= ACTION_USER.userName;
+}
+
+function graderOf(values: OptionValues, env: Env, cwd: string): BuildRepoOptions["grader"] {
+  if (!values.grader) return undefined;
+  const resolve = (p: string | undefined) => (p ? inWorkspace(p, env, cwd) : undefined);
+  const { memory, cpus, shmSize, gpus } = values;
+  return { profile: values.grader, inputDir: resolve(values.graderInput), expectedDir: resolve(values.graderExpected), timeoutMs: values.timeout, memory, cpus, shmSize, gpus };
+}
+
+function secretsOf(values: OptionValues, env: Env, cwd: string): BuildSecret[] {
+  const files = Object.entries(values.secretFiles ?? {}).map(([id, file]) => ({ id: id.trim(), file: inWorkspace(file.trim(), env, cwd) }));
+  const own = Object.entries(values.buildSecrets ?? {}).map(([id, value]) => ({ id: id.trim(), value }));
+  return [...own, ...files];
 }
 
 /** image-name, then tags, each checked, without repeats. */
@@ -53,7 +94,7 @@ function references(imageName: string | undefined, tags: string[]): string[] {
 
 /** Reads and checks every input. Throws ConfigError naming the input on a bad value. */
 export function readInputs(env: Env, cwd: string = process.cwd()): ActionInputs {
-  const values = readInputValues(env);
+  const values = allValues(env);
   const refs = references(values.imageName, values.tags ?? []);
   const platforms = values.platforms ?? [];
   if (platforms.length > 1) {
@@ -64,6 +105,7 @@ export function readInputs(env: Env, cwd: string = process.cwd()): ActionInputs 
   }
   checkRules(values, "action");
   for (const row of INPUT_ROWS) row.fillEmpty(values);
+  defaultUser(values);
   // Names and push are the action's plan's to decide (planAction): they stay out of the build settings.
   const build = directOptions(values);
   delete build.imageName;
@@ -75,7 +117,9 @@ export function readInputs(env: Env, cwd: string = process.cwd()): ActionInputs 
     platform: platforms[0],
     engine: values.engine,
     runCheck: values.runCheck,
-    gpus: values.gpus,
+    grader: graderOf(values, env, cwd),
+    runOptions: { memory: values.memory, cpus: values.cpus, shmSize: values.shmSize, gpus: values.gpus },
+    secrets: secretsOf(values, env, cwd),
     build,
   };
 }
@@ -85,19 +129,24 @@ export function runCheckCommand(check: string): string[] {
   return ["sh", "-c", check];
 }
 
-/** The options of the main build: never the image's default command, the run check if there is one. */
+/** Whether the image is run before anything is pushed: a run check or a grader. */
+export const checksImage = (inputs: Pick<ActionInputs, "runCheck" | "grader">): boolean => Boolean(inputs.runCheck || inputs.grader);
+
+/** The options of the main build: never the image's default command; the run check or the grader if there is one. */
 export function toBuildOptions(inputs: ActionInputs): BuildRepoOptions {
   const check = inputs.runCheck;
   return {
     ...inputs.build,
     imageName: inputs.refs[0],
     // buildRepo cannot load, run and push one build: with a check, the push comes after it passes.
-    push: inputs.push && !check,
-    run: Boolean(check),
+    push: inputs.push && !checksImage(inputs),
+    run: checksImage(inputs),
     command: check ? runCheckCommand(check) : undefined,
-    ...(inputs.gpus ? { runOptions: { gpus: inputs.gpus } } : {}),
     runStdio: "pipe",
     platform: inputs.platform,
+    ...(inputs.grader ? { grader: inputs.grader } : {}),
+    ...(Object.values(inputs.runOptions).some((v) => v !== undefined) ? { runOptions: inputs.runOptions } : {}),
+    ...(inputs.secrets.length ? { secrets: inputs.secrets } : {}),
   };
 }
 
@@ -120,6 +169,7 @@ export function planAction(inputs: ActionInputs): ActionPlan {
     push: true,
     run: false,
     command: undefined,
+    grader: undefined,
     // The first build filled the cache; a no-cache rebuild per reference would build again.
     noCache: false,
     pull: false,
@@ -129,7 +179,7 @@ export function planAction(inputs: ActionInputs): ActionPlan {
   return {
     repo: inputs.repo,
     build,
-    pushes: [...(inputs.runCheck ? [pushOnly(first)] : []), ...rest.map(pushOnly)],
+    pushes: [...(checksImage(inputs) ? [pushOnly(first)] : []), ...rest.map(pushOnly)],
     localTags: [],
   };
 }
@@ -180,6 +230,8 @@ export function secretValues(env: Env): string[] {
     const value = raw.trim();
     if (!value) continue;
     if (looksSecret(key.slice("INPUT_".length))) found.add(value);
+    // Every value of `secrets` (ID=VALUE lines) is one, whatever its id is called.
+    if (key === "INPUT_SECRETS") for (const line of value.split(/\r?\n/)) if (line.includes("=")) found.add(line.slice(line.indexOf("=") + 1).trim());
     for (const s of urlCredentials(value)) found.add(s);
     for (const s of namedCredentials(value)) found.add(s);
   }

@@ -105,6 +105,8 @@ export interface ActionOutcome {
   /** Engine metadata of the push build when there was one, else of the build. */
   metadata?: Record<string, unknown>;
   check?: { command: string; exitCode: number; stdout: string; stderr: string };
+  /** The grader's report as text (scrubbed), when the image was graded. */
+  gradeReport?: string;
 }
 
 /**
@@ -122,6 +124,7 @@ export function metadataOf(o: ActionOutcome): Record<string, unknown> {
   if (r.engine) md["r2d.engine"] = r.engine.kind;
   if (r.context) md["r2d.context"] = { files: r.context.fileCount, bytes: r.context.bytes };
   if (r.imageSize !== undefined) md["r2d.image-size"] = r.imageSize;
+  if (r.grade) md["r2d.grade"] = { profile: r.grade.profile, passed: r.grade.passed, failed: r.grade.checks.filter((c) => !c.passed).map((c) => c.name) };
   return md;
 }
 
@@ -137,6 +140,7 @@ export function actionOutputs(o: ActionOutcome): Record<string, string> {
     "context-bytes": r.context ? String(r.context.bytes) : "",
     "context-files": r.context ? String(r.context.fileCount) : "",
     "image-size": r.imageSize !== undefined ? String(r.imageSize) : "",
+    grade: r.grade ? (r.grade.passed ? "passed" : "failed") : "",
   };
 }
 
@@ -211,6 +215,11 @@ export function renderSummary(o: ActionOutcome): string {
   if (r.context) rows.push(["Build context", `${r.context.fileCount} ${r.context.fileCount === 1 ? "file" : "files"}, ${formatBytes(r.context.bytes)}`]);
   if (r.engine) rows.push(["Engine", `${r.engine.kind} (${code(r.engine.client)})`]);
   if (r.build) rows.push(["Build time", seconds(r.build.durationMs)]);
+  const grade = r.grade;
+  if (grade) {
+    const failed = grade.checks.filter((c) => !c.passed).map((c) => code(c.name));
+    rows.push(["Grader", `${grade.passed ? "✅ passed" : `❌ failed: ${failed.join(", ")}`} (${grade.profile}, ${grade.checks.length} checks)`]);
+  }
   if (o.check) {
     rows.push(["Run check", `${o.check.exitCode === 0 ? "✅ passed" : `❌ failed (exit code ${o.check.exitCode})`}: ${code(o.check.command)}`]);
   }
@@ -232,6 +241,8 @@ export function renderSummary(o: ActionOutcome): string {
     if (excluded.length > MAX_ROWS) lines.push(`| … | ${excluded.length - MAX_ROWS} more |`);
     lines.push("");
   }
+
+  if (o.gradeReport) lines.push("<details><summary>Grader report</summary>", "", "```", o.gradeReport.replace(/`{3,}/g, "'''"), "```", "", "</details>", "");
 
   const steps = r.build?.steps ?? [];
   if (steps.length) {

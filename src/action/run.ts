@@ -7,7 +7,9 @@ import { buildRepo, type BuildRepoOptions, type BuildRepoResult, type R2dEvent }
 import { interruptExitCode, interruptMessage, interruptSignal, runCleanups } from "../cleanup.js";
 import { createDisplay, type Display } from "../cli/progress/index.js";
 import { probeEngine, tagImage } from "../engine/index.js";
-import { BuildError } from "../errors.js";
+import { statSync } from "node:fs";
+import { BuildError, ConfigError } from "../errors.js";
+import { formatGradeReport } from "../grader/index.js";
 import { makeScrubber } from "../redact.js";
 import { INPUT_NAMES, planAction, readInputs, secretValues, type ActionInputs, type Env } from "./inputs.js";
 import {
@@ -67,6 +69,7 @@ export async function runAction(env: Env, io: ActionIo): Promise<number> {
   io.write(maskCommands(secretValues(env)));
   try {
     const inputs = readInputs(env, io.cwd);
+    checkSecretFiles(inputs);
     const plan = planAction(inputs);
     // The runner masks what maskCommands named; events are scrubbed too, so other log readers never see them.
     const scrub = makeScrubber({ ...plan.build, extra: secretValues(env), debug: debug(env) });
@@ -85,7 +88,13 @@ export async function runAction(env: Env, io: ActionIo): Promise<number> {
       });
     }
 
-    if (!outcome.check || outcome.check.exitCode === 0) {
+    if (result.grade) {
+      outcome.gradeReport = scrub(formatGradeReport(result.grade));
+      await group(io, `r2d: grade (${result.grade.profile}) ${result.grade.passed ? "passed" : "failed"}`, () => Promise.resolve(io.write(`${outcome.gradeReport}\n`)));
+    }
+    const passed = (!outcome.check || outcome.check.exitCode === 0) && result.grade?.passed !== false;
+
+    if (passed) {
       for (const push of plan.pushes) {
         const pushed = await group(io, `r2d: push ${push.imageName}`, () => buildRepo(plan.repo, { ...push, ...common }));
         outcome.digest ??= pushed.digest;
@@ -98,6 +107,11 @@ export async function runAction(env: Env, io: ActionIo): Promise<number> {
     writeSummary(env.GITHUB_STEP_SUMMARY, renderSummary(outcome));
     if (!env.GITHUB_OUTPUT) io.write(`r2d: GITHUB_OUTPUT is not set; outputs: ${JSON.stringify(actionOutputs(outcome), null, 2)}\n`);
 
+    if (result.grade && !result.grade.passed) {
+      const failed = result.grade.checks.filter((c) => !c.passed).map((c) => c.name);
+      io.write(workflowCommand("error", `the ${result.grade.profile} grader failed: ${failed.join(", ")}${inputs.push ? " (nothing was pushed)" : ""}`, { title: "r2d grader" }));
+      return 1;
+    }
     if (outcome.check && outcome.check.exitCode !== 0) {
       io.write(workflowCommand("error", `the run check failed with exit code ${outcome.check.exitCode}: ${inputs.runCheck}${inputs.push ? " (nothing was pushed)" : ""}`, { title: "r2d run check" }));
       return 1;
@@ -129,6 +143,20 @@ function fail(err: unknown, env: Env, io: ActionIo): number {
   io.write(workflowCommand("error", known ? message : `${message}${e?.stack ? `\n${e.stack}` : ""}`, { title: "r2d" }));
   writeSummary(env.GITHUB_STEP_SUMMARY, renderFailureSummary(message));
   return 1;
+}
+
+/** Each secret file exists and is a file, before anything is built (BuildKit's own error would come mid-build). */
+function checkSecretFiles(inputs: ActionInputs): void {
+  for (const s of inputs.secrets) {
+    if (!("file" in s)) continue;
+    let isFile = false;
+    try {
+      isFile = statSync(s.file).isFile();
+    } catch {
+      // Missing or unreadable: said below.
+    }
+    if (!isFile) throw new ConfigError(`${s.id}: there is no file at ${s.file}`, { location: { file: "input secret-files" }, hint: "paths are relative to the workspace; write the file in an earlier step" });
+  }
 }
 
 function debug(env: Env): boolean {

@@ -89,6 +89,11 @@ export interface BuildRequest {
   push: boolean;
   /** Load the image into the local image store (the default for run). */
   load: boolean;
+  /** A named buildx builder instance (`docker buildx build --builder NAME`); other clients refuse it. */
+  builder?: string;
+  /** Attestations as buildx takes them (`true`, `false`, `mode=max`, `generator=...`); "false" or none asks for nothing. */
+  provenance?: string;
+  sbom?: string;
   iidFile: string;
   metadataFile: string;
   /** Wanted progress format; falls back to plain where the client cannot print it. */

@@ -11,6 +11,7 @@ import { argument, choice, command, cpuCount, duration, flag, integer, list, neg
 import { option, type OptionRow, type Rule } from "./types.js";
 
 const NEEDS_GRADER: Rule = { needs: ["grader"] };
+const NEEDS_GRADER_INPUT: Rule = { needs: ["grader"], for: "action" };
 
 export const OPTION_TABLE: readonly OptionRow[] = [
   option("repo", {
@@ -87,14 +88,14 @@ export const OPTION_TABLE: readonly OptionRow[] = [
     type: integer,
     cli: { flag: "--user-id", arg: "<uid>" },
     help: "uid of the image user (default: yours; 1000 when r2d runs as root)",
-    input: { name: "user-id", description: "uid of the image user (default the runner's; 1000 when running as root)." },
+    input: { name: "user-id", description: "uid of the image user (default 1000, as repo2docker; crowdai grader 1001)." },
   }),
   option("userName", {
     stage: "plan",
     type: text,
     cli: { flag: "--user-name", arg: "<name>" },
     help: "name of the image user (default: yours; jovyan when r2d runs as root)",
-    input: { name: "user-name", description: "Name of the image user (default the runner's; jovyan when running as root)." },
+    input: { name: "user-name", description: "Name of the image user (default jovyan, as repo2docker; crowdai grader crowdai)." },
   }),
   option("targetRepoDir", {
     stage: "plan",
@@ -115,6 +116,14 @@ export const OPTION_TABLE: readonly OptionRow[] = [
     type: text,
     cli: { flag: "--appendix", arg: "<text>" },
     help: "Dockerfile instructions appended to the generated Dockerfile",
+    input: { name: "appendix", description: "Dockerfile instructions appended to the generated Dockerfile (several lines)." },
+  }),
+  option("target", {
+    stage: "plan",
+    type: choice(["runtime", "dev"] as const),
+    cli: { flag: "--target", arg: "<stage>" },
+    help: "image stage to build: runtime or dev",
+    input: { name: "target", description: "Image stage to build, runtime or dev." },
   }),
   option("baseImage", {
     stage: "plan",
@@ -186,6 +195,27 @@ export const OPTION_TABLE: readonly OptionRow[] = [
     help: `BuildKit client: ${ENGINE_CHOICES_HELP}`,
     input: { name: "engine", default: "auto", description: `BuildKit client, auto, ${ENGINE_KINDS.slice(0, -1).join(", ")} or ${ENGINE_KINDS.at(-1)}.` },
   }),
+  option("builder", {
+    stage: "build",
+    type: text,
+    cli: { flag: "--builder", arg: "<name>" },
+    help: "buildx builder instance to build with (buildx engine only), e.g. the one docker/setup-buildx-action made",
+    input: { name: "builder", description: "buildx builder instance, e.g. docker/setup-buildx-action's name output (buildx engine only)." },
+  }),
+  option("provenance", {
+    stage: "build",
+    type: text,
+    cli: { flag: "--provenance", arg: "<value>" },
+    help: "provenance attestation, as buildx takes it: true, false, mode=max (buildx 0.10+ or buildctl; other engines refuse all but false)",
+    input: { name: "provenance", description: "Provenance attestation (true, false, mode=max...); buildx 0.10+ or buildctl, refused by the classic docker engine." },
+  }),
+  option("sbom", {
+    stage: "build",
+    type: text,
+    cli: { flag: "--sbom", arg: "<value>" },
+    help: "SBOM attestation, as buildx takes it: true, false, generator=... (buildx 0.10+ or buildctl; other engines refuse all but false)",
+    input: { name: "sbom", description: "SBOM attestation (true, false, generator=...); buildx 0.10+ or buildctl, refused by the classic docker engine." },
+  }),
   option("docker", { stage: "build", type: text, cli: { flag: "--docker", arg: "<path>", env: "R2D_DOCKER" }, help: "docker client to use" }),
   option("buildctl", { stage: "build", type: text, cli: { flag: "--buildctl", arg: "<path>" }, help: "buildctl client to use" }),
   option("platform", {
@@ -255,33 +285,41 @@ export const OPTION_TABLE: readonly OptionRow[] = [
     type: choice(GRADER_PROFILES),
     cli: { flag: "--grader", arg: "<profile>" },
     help: "run the built image as this grader will and report per check; exit 1 when one fails (docs/graders.md)",
-    rules: [{ excludes: ["run", "build"], message: "--grader runs the built image: it cannot go with --no-run or --no-build", hint: "drop --no-run (and --push), or drop --grader" }],
+    input: { name: "grader", description: "Grade the built image as synapse, crowdai or modzy will; the step fails when a check fails, and nothing is pushed." },
+    rules: [
+      { excludes: ["run", "build"], message: "--grader runs the built image: it cannot go with --no-run or --no-build", hint: "drop --no-run (and --push), or drop --grader" },
+      { for: "action", excludes: ["runCheck"], message: "grader and run-check both run the built image: choose one", hint: "use a second step (or job) for the other" },
+    ],
   }),
   option("graderInput", {
     stage: "grade",
     type: text,
     cli: { flag: "--grader-input", arg: "<dir>" },
     help: "input folder for --grader (default: the repository's sample_data/, test_data/, tests/input/, ...)",
-    rules: [NEEDS_GRADER],
+    input: { name: "grader-input", description: "Input folder for the grader, relative to the workspace (default the repository's sample_data/, test_data/...)." },
+    rules: [NEEDS_GRADER, NEEDS_GRADER_INPUT],
   }),
   option("graderExpected", {
     stage: "grade",
     type: text,
     cli: { flag: "--grader-expected", arg: "<dir>" },
     help: "expected outputs for --grader (default: the folder paired with the input, e.g. sample_output/)",
-    rules: [NEEDS_GRADER],
+    input: { name: "grader-expected", description: "Expected outputs for the grader, relative to the workspace (default the folder paired with the input)." },
+    rules: [NEEDS_GRADER, NEEDS_GRADER_INPUT],
   }),
   option("memory", {
     stage: "run",
     type: size,
     cli: { flag: "--memory", arg: "<size>" },
     help: "memory limit of the run, e.g. 512m (--grader modzy: model.yaml's by default)",
+    input: { name: "memory", description: "Memory limit of the graded run or run check, e.g. 512m (modzy grader: model.yaml's by default)." },
   }),
   option("cpus", {
     stage: "run",
     type: cpuCount,
     cli: { flag: "--cpus", arg: "<n>" },
     help: "CPU limit of the run, e.g. 1 or 0.5 (--grader modzy: model.yaml's by default)",
+    input: { name: "cpus", description: "CPU limit of the graded run or run check, e.g. 1 or 0.5 (modzy grader: model.yaml's by default)." },
   }),
   option("shmSize", { stage: "run", type: size, cli: { flag: "--shm-size", arg: "<size>" }, help: "size of /dev/shm for the run, e.g. 64m" }),
   option("gpus", {
@@ -296,7 +334,8 @@ export const OPTION_TABLE: readonly OptionRow[] = [
     type: duration,
     cli: { flag: "--timeout", arg: "<duration>" },
     help: "wall-clock limit of the graded run (needs --grader), e.g. 30m; it is killed after",
-    rules: [NEEDS_GRADER],
+    input: { name: "timeout", description: "Wall-clock limit of the graded run, e.g. 30m; it is killed after." },
+    rules: [NEEDS_GRADER, NEEDS_GRADER_INPUT],
   }),
   option("progress", {
     stage: "output",
@@ -312,6 +351,30 @@ export const OPTION_TABLE: readonly OptionRow[] = [
     type: text,
     help: "Shell command run in the built image (sh -c); the step fails when it fails, and nothing is pushed.",
     input: { name: "run-check" },
+  }),
+  option("load", {
+    stage: "push",
+    type: flag,
+    help: "Also keep the image in the runner's image store when pushing (without push it always is).",
+    input: { name: "load" },
+  }),
+  option("buildSecrets", {
+    stage: "build",
+    type: pairs,
+    help: "Build secrets, ID=VALUE, one per line: r2d-pip-conf (a pip.conf) and r2d-cran (a CRAN URL) reach r2d's install steps; others a repository's own Dockerfile (RUN --mount=type=secret,id=ID).",
+    input: { name: "secrets", commas: false },
+  }),
+  option("secretFiles", {
+    stage: "build",
+    type: pairs,
+    help: "Build secrets from files, ID=PATH (relative to the workspace), one per line; same ids as secrets.",
+    input: { name: "secret-files", commas: false },
+  }),
+  option("extraArgs", {
+    stage: "build",
+    type: text,
+    help: "Other r2d flags, e.g. --target dev --appendix 'RUN ...' (split like shell words, never run by a shell; checked as the CLI checks them).",
+    input: { name: "extra-args" },
   }),
 ];
 

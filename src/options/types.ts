@@ -24,6 +24,7 @@ export const DIRECT_KEYS = [
   "userName",
   "targetRepoDir",
   "appendix",
+  "target",
   "defaultCommand",
   "baseImage",
   "gpu",
@@ -42,6 +43,10 @@ export const DIRECT_KEYS = [
   "cacheFrom",
   "cacheTo",
   "noCache",
+  "builder",
+  "provenance",
+  "sbom",
+  "load",
   "pull",
   "command",
   "env",
@@ -76,6 +81,10 @@ export interface OptionValues extends DirectOptions {
   tags?: string[];
   platforms?: string[];
   runCheck?: string;
+  /** Action only: build secrets by id, as values and as files; other flags, as shell words. */
+  buildSecrets?: Record<string, string>;
+  secretFiles?: Record<string, string>;
+  extraArgs?: string;
 }
 
 export type OptionKey = keyof OptionValues;

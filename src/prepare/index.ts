@@ -5,12 +5,15 @@
  */
 import type { BuildRepoOptions } from "../build-repo.js";
 import { ConfigError } from "../errors.js";
-import { buildpackKind, SECRET_SPECS, type SecretOptions } from "../buildpacks/index.js";
+import { buildpackKind, type SecretOptions } from "../buildpacks/index.js";
 import type { ContextSelection, ExtraFile } from "../context/types.js";
 import type { BuildRequest, RunRequest } from "../engine/types.js";
 import { GENERATED_DOCKERFILE, REPO_PREFIX } from "../plan/layout.js";
 import type { BuildPlan } from "../plan/types.js";
 import { generatedFiles } from "../render/index.js";
+import { secretFiles, unusedSecretNotes, type SecretFile } from "./secrets.js";
+
+export { checkBuildSecrets, type BuildSecret, type SecretFile } from "./secrets.js";
 
 /** The options the build and the run are made from: buildRepo's own, by name. */
 export type PrepareOptions = SecretOptions &
@@ -18,6 +21,7 @@ export type PrepareOptions = SecretOptions &
     BuildRepoOptions,
     | "platform" | "buildArgs" | "buildNetwork" | "cacheFrom" | "cacheTo" | "noCache" | "pull" | "push" | "run" | "targetRepoDir"
     | "command" | "env" | "publish" | "volumes" | "mountData" | "publishAll" | "editable" | "runOptions"
+    | "builder" | "provenance" | "sbom" | "load" | "secrets"
   > & {
     imageName: string;
     /** Variables passed from the caller's environment into the run when set there (graders' contracts). */
@@ -40,13 +44,6 @@ export interface ContextLayout {
   files: ExtraFile[];
 }
 
-/** A secret file: its content, written to the run folder only for the build client's lifetime. */
-export interface SecretFile {
-  id: string;
-  fileName: string;
-  content: string;
-}
-
 export interface PreparedBuild {
   layout: ContextLayout;
   /** The build request, but for the files of the run folder (iid, metadata, secrets) that the build stage adds. */
@@ -60,7 +57,7 @@ export interface PreparedBuild {
 
 export function prepareBuild(plan: BuildPlan, dockerfile: string, selection: ContextSelection, options: PrepareOptions, engine: EngineTraits): PreparedBuild {
   const ownDockerfile = buildpackKind(plan.buildpack) === "own-dockerfile";
-  const messages: string[] = [];
+  const messages: string[] = unusedSecretNotes(plan, options.secrets ?? [], ownDockerfile);
   let network = options.buildNetwork;
   if (network === undefined && !engine.bridgeNetwork) {
     // dockerd --bridge=none (locked-down CI and grader hosts): RUN steps could not start otherwise.
@@ -86,9 +83,13 @@ export function prepareBuild(plan: BuildPlan, dockerfile: string, selection: Con
       noCache: options.noCache ?? false,
       pull: options.pull,
       push: Boolean(options.push),
-      load: !options.push || options.run !== false,
+      // Without a push the image has nowhere else to go; with one, it is loaded to run it or when asked.
+      load: !options.push || options.run !== false || options.load === true,
+      builder: options.builder,
+      provenance: options.provenance,
+      sbom: options.sbom,
     },
-    secrets: secretFiles(plan, options),
+    secrets: secretFiles(plan, options, options.secrets),
     run: runRequest(plan, selection, options),
     messages,
   };
@@ -114,17 +115,6 @@ function repo2dockerArgs(plan: BuildPlan, options: PrepareOptions): Record<strin
     NB_UID: String(plan.user.uid),
     ...(options.targetRepoDir ? { REPO_DIR: plan.repoDir } : {}),
   };
-}
-
-/** The contents of the secrets the plan's steps mount, for the options given (empty ones are not mounted). */
-function secretFiles(plan: BuildPlan, options: SecretOptions): SecretFile[] {
-  const mounted = new Set(plan.secrets.map((s) => s.id));
-  const files: SecretFile[] = [];
-  for (const spec of SECRET_SPECS) {
-    const content = mounted.has(spec.id) ? spec.content(options) : null;
-    if (content !== null) files.push({ id: spec.id, fileName: spec.fileName, content });
-  }
-  return files;
 }
 
 /** The plain run after the build (docker run semantics). */

@@ -44,10 +44,13 @@ function section(doc: string, name: string, body?: string): string {
 }
 
 describe("action.yml", () => {
-  it("is a composite action that installs r2d, then runs dist/action/main.js", () => {
+  it("is a composite action that installs r2d's runtime dependencies only, then runs dist/action/main.js", () => {
     expect(action.runs.using).toBe("composite");
     const [install, build] = action.runs.steps;
-    expect(install?.run).toContain("npm ci");
+    expect(install?.run).toContain("npm ci --omit=dev --ignore-scripts");
+    // Nothing compiles on the runner: a release ref carries dist/ (scripts/release-action.sh).
+    expect(install?.run).not.toMatch(/--include=dev|npm run|npm install|tsc/);
+    expect(install?.run).toMatch(/if \[ ! -f dist\/action\/main\.js \]; then\n\s+echo "::error title=r2d::[^"]*release tag/);
     expect(install?.["working-directory"]).toBe("${{ github.action_path }}");
     expect(build?.id).toBe("r2d");
     expect(build?.run).toBe('node "$GITHUB_ACTION_PATH/dist/action/main.js"');

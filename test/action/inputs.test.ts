@@ -42,9 +42,11 @@ const DEFAULTS: BuildRepoOptions = {
   includes: [],
   baseImage: undefined,
   gpu: false,
-  userId: undefined,
-  userName: undefined,
+  // jovyan/1000 in CI unless the inputs say otherwise.
+  userId: "1000",
+  userName: "jovyan",
   targetRepoDir: undefined,
+  load: false,
   pipIndexUrl: undefined,
   pipExtraIndexUrls: [],
   cranMirror: undefined,

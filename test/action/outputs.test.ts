@@ -114,6 +114,7 @@ describe("outputs of a build", () => {
       "context-bytes": "2048",
       "context-files": "3",
       "image-size": "123456789",
+      grade: "",
     });
   });
 

@@ -2,6 +2,7 @@
  * Pieces of build command lines the adapters share: request fields as `K=V` words, cache specs, and
  * the flags docker's two build commands (`docker build`, `docker buildx build`) have in common.
  */
+import { ConfigError } from "../../errors.js";
 import type { BuildRequest } from "../types.js";
 
 export function kv(record: Record<string, string>): string[] {
@@ -17,6 +18,24 @@ export function parseSpec(spec: string): Record<string, string> | undefined {
     if (i > 0) out[part.slice(0, i).trim()] = part.slice(i + 1).trim();
   }
   return out;
+}
+
+/** An attestation value that asks for one: not absent, empty or "false". */
+export const wantsAttestation = (value: string | undefined): value is string => value !== undefined && value !== "" && value !== "false";
+
+/**
+ * Refuses what a client cannot do with the builder and attestation settings, before it starts:
+ * silently building without a requested provenance or SBOM would look like a success.
+ */
+export function refuseBuilderAndAttestations(req: BuildRequest, client: string, why: { builder: string; attestations: string }): void {
+  if (req.builder) throw new ConfigError(`${client} cannot use the builder "${req.builder}": ${why.builder}`, { location: { file: "--builder" }, hint: "use --engine buildx (docker with the buildx plugin), or leave out the builder" });
+  for (const [name, value] of [["provenance", req.provenance], ["sbom", req.sbom]] as const) {
+    if (!wantsAttestation(value)) continue;
+    throw new ConfigError(`${client} cannot attach ${name === "sbom" ? "an SBOM" : "provenance"} attestation (${name}=${value}): ${why.attestations}`, {
+      location: { file: `--${name}` },
+      hint: `build with docker buildx 0.10 or newer and a builder that supports attestations (docker/setup-buildx-action's docker-container driver), or set ${name} to false`,
+    });
+  }
 }
 
 /** A network other than the engine's default. */

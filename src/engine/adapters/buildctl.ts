@@ -9,7 +9,7 @@ import { ConfigError, EngineError } from "../../errors.js";
 import { capture } from "../exec.js";
 import { buildkitProgressReader } from "../progress-rawjson.js";
 import type { BuildRequest, Engine, EngineFields } from "../types.js";
-import { kv, parseSpec, usesNetwork } from "./build-flags.js";
+import { kv, parseSpec, usesNetwork, wantsAttestation } from "./build-flags.js";
 import { ENGINE_ANSWER_TIMEOUT_MS, PROBE_TIMEOUT_MS, firstLine, progressFormat, resolveBinary, versionAtLeast, versionIn } from "./support.js";
 import type { BuildInvocation, EngineAdapter, EngineDaemon, ProbeContext } from "./types.js";
 
@@ -84,11 +84,20 @@ function solveArgs(req: BuildRequest, contextDir: string): string[] {
   for (const c of req.cacheTo) args.push("--export-cache", parseSpec(c) ? c : `type=registry,ref=${c}`);
   if (req.noCache) args.push("--no-cache");
   if (req.pull) args.push("--opt", "image-resolve-mode=pull");
+  // BuildKit's own attestation options (BuildKit 0.11+): `true` asks for the default of each.
+  if (wantsAttestation(req.provenance)) args.push("--opt", `attest:provenance=${req.provenance === "true" ? "mode=min" : req.provenance}`);
+  if (wantsAttestation(req.sbom)) args.push("--opt", `attest:sbom=${req.sbom === "true" ? "" : req.sbom}`);
   return args;
 }
 
 function invocation(engine: Engine, req: BuildRequest, contextDir?: string): BuildInvocation {
   if (!contextDir) throw new ConfigError("buildctl builds from a context directory, and none was given", { location: { file: "--engine" } });
+  if (req.builder) {
+    throw new ConfigError(`buildctl (${engine.client}) cannot use the builder "${req.builder}": it talks to the buildkitd of BUILDKIT_HOST`, {
+      location: { file: "--builder" },
+      hint: "point BUILDKIT_HOST at that buildkitd instead, or build with --engine buildx",
+    });
+  }
   const progress = progressFormat(engine, req.progress);
   const args = [...addr(engine.buildkitHost), "build", `--progress=${progress}`, ...solveArgs(req, contextDir)];
   if (req.load && !engine.dockerClient) {

@@ -6,7 +6,7 @@
 import { EngineError } from "../../errors.js";
 import { buildkitProgressReader } from "../progress-rawjson.js";
 import type { BuildRequest, Engine, EngineFields } from "../types.js";
-import { dockerBuildFlags } from "./build-flags.js";
+import { dockerBuildFlags, refuseBuilderAndAttestations } from "./build-flags.js";
 import { dockerCandidateLines, dockerDaemon, findDockerClient, type DockerCandidate } from "./docker-client.js";
 import { progressFormat, versionAtLeast } from "./support.js";
 import type { BuildInvocation, EngineAdapter, ProbeContext } from "./types.js";
@@ -14,6 +14,21 @@ import type { BuildInvocation, EngineAdapter, ProbeContext } from "./types.js";
 /** buildx prints `--progress=rawjson` and accepts `--load --push` together from 0.13 on. */
 const RAWJSON_MIN = "0.13.0";
 const MULTI_EXPORT_MIN = "0.13.0";
+/** `--provenance` and `--sbom` exist from buildx 0.10 on. */
+const ATTESTATIONS_MIN = "0.10.0";
+
+/** `--builder`, `--provenance`, `--sbom`, passed as given (buildx checks the builder and the values). */
+function builderFlags(engine: Engine, req: BuildRequest): string[] {
+  const args = req.builder ? ["--builder", req.builder] : [];
+  if (!versionAtLeast(engine.buildxVersion, ATTESTATIONS_MIN)) {
+    // "false" asks for what an old buildx does anyway; anything else cannot be done.
+    refuseBuilderAndAttestations({ ...req, builder: undefined }, `buildx ${engine.buildxVersion ?? "(unknown version)"}`, { builder: "", attestations: `attestations need buildx ${ATTESTATIONS_MIN} or newer` });
+    return args;
+  }
+  if (req.provenance) args.push(`--provenance=${req.provenance}`);
+  if (req.sbom) args.push(`--sbom=${req.sbom}`);
+  return args;
+}
 
 function rejectDocker(c: DockerCandidate): string | undefined {
   if (c.unusable) return c.unusable;
@@ -27,7 +42,7 @@ function invocation(engine: Engine, req: BuildRequest): BuildInvocation {
   const pushNow = req.push && !pushLater;
   const exports = [...(req.load ? ["--load"] : []), ...(pushNow ? ["--push"] : [])];
   const flags = dockerBuildFlags(req, { tags: pushNow ? req.tags : [], allowHostNetwork: true, cacheFrom: req.cacheFrom, cacheTo: req.cacheTo, exports });
-  const args = ["buildx", "build", `--progress=${progress}`, "--iidfile", req.iidFile, "--metadata-file", req.metadataFile, ...flags];
+  const args = ["buildx", "build", ...builderFlags(engine, req), `--progress=${progress}`, "--iidfile", req.iidFile, "--metadata-file", req.metadataFile, ...flags];
   return {
     build: { file: engine.client, args, env: { ...engine.env }, stdin: "context-tar" },
     progress,

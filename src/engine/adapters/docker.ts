@@ -7,7 +7,7 @@
 import { ConfigError, EngineError } from "../../errors.js";
 import { buildkitProgressReader } from "../progress-rawjson.js";
 import type { BuildRequest, Engine, EngineFields } from "../types.js";
-import { dockerBuildFlags, parseSpec } from "./build-flags.js";
+import { dockerBuildFlags, parseSpec, refuseBuilderAndAttestations } from "./build-flags.js";
 import { dockerCandidateLines, dockerDaemon, findDockerClient, isBefore23, type DockerCandidate } from "./docker-client.js";
 import type { BuildInvocation, EngineAdapter, ProbeContext } from "./types.js";
 
@@ -31,6 +31,10 @@ function cacheSources(req: BuildRequest): string[] {
 }
 
 function invocation(engine: Engine, req: BuildRequest): BuildInvocation {
+  refuseBuilderAndAttestations(req, `the classic docker client (${engine.client} ${engine.version})`, {
+    builder: "builders are a buildx feature",
+    attestations: "attestations need buildx (BuildKit's image exporter with attestation support)",
+  });
   if (req.cacheTo.length > 0) {
     throw new ConfigError(`the classic docker client (${engine.client} ${engine.version}) cannot export a build cache`, {
       location: { file: "--cache-to" },
