@@ -86,6 +86,7 @@ export const python: Buildpack<"python", typeof PYTHON_FILES> = {
   files: PYTHON_FILES,
   caches: [PIP_CACHE, APT_CACHE, APT_LISTS_CACHE],
   envDirs: [VENV],
+  builderStage: true,
   secrets: [PIP_CONF],
   detect(facts) {
     const runtime = facts.files.runtime;
