@@ -34,6 +34,8 @@ const graderModule = () => import("./grader/index.js");
 export interface BuildRepoOptions extends PlanOptions {
   /** Build from this subdirectory of the repository. */
   subdir?: string;
+  /** Read the config files from this folder of the repository instead of binder/ or .binder/. */
+  configDir?: string;
   /** Branch, tag or commit of a git URL. */
   ref?: string;
   imageName?: string;
@@ -159,7 +161,7 @@ export async function buildRepo(repo: string, options: BuildRepoOptions = {}): P
     else {
       // Output folders the run mounts exist before Docker would make them root's.
       if (out.plan.buildpack !== "dockerfile") {
-        for (const text of await createMountSources(prepared.run.volumes, out.plan.user.uid)) emit({ type: "message", level: "warn", text });
+        for (const text of await createMountSources(prepared.run.volumes, out.plan.user)) emit({ type: "message", level: "warn", text });
       }
       out.run = await runContainer(engine, prepared.run, { signal: opts.signal, stdio: opts.runStdio ?? "pipe", onDebug });
     }
@@ -196,7 +198,7 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
 
 /** detect → plan → render: all `--no-build` needs, and what `planRepo` returns. */
 async function planSource(repo: string, source: Source, options: BuildRepoOptions, emit: (e: R2dEvent) => void): Promise<BuildRepoResult> {
-  const facts = await detectRepo(source.dir, { subdir: options.subdir });
+  const facts = await detectRepo(source.dir, { subdir: options.subdir, configDir: options.configDir });
   const plan = makePlan(facts, { ...options, source: { repo, url: source.url, ref: source.ref, revision: source.revision } });
   for (const m of plan.messages) emit({ type: "message", level: m.level, text: m.text });
   const dockerfile = renderDockerfile(plan);

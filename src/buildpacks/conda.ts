@@ -120,6 +120,7 @@ export const conda: Buildpack<"conda", typeof FILES> = {
   caches: [CONDA_PKGS_CACHE, PIP_CACHE],
   secrets: [PIP_CONF],
   envDirs: [CONDA_DIR],
+  builderStage: true,
   detect: (facts) => Boolean(facts.files.environment),
   contribute(ctx) {
     const env = condaEnvironment(ctx);

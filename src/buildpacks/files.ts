@@ -34,12 +34,18 @@ export const SETUP_PY = configFile({ key: "setupPy", names: ["setup.py"], where:
 export const PYPROJECT_TOML = configFile({ key: "pyproject", names: ["pyproject.toml"], where: "root-only", parse: parsePyprojectToml });
 
 export const APT_TXT = configFile({ key: "apt", names: ["apt.txt"], where: "config", parse: parseAptTxt });
+/** The Cresset-style split of apt.txt: the builder stage's packages (compilers, headers), the runtime image's, the dev image's. */
+export const APT_BUILD_TXT = configFile({ key: "aptBuild", names: ["apt-build.txt"], where: "config", parse: parseAptTxt });
+export const APT_RUNTIME_TXT = configFile({ key: "aptRuntime", names: ["apt-runtime.txt"], where: "config", parse: parseAptTxt });
+export const APT_DEV_TXT = configFile({ key: "aptDev", names: ["apt-dev.txt"], where: "config", parse: parseAptTxt });
+/** pip packages of the dev image only (--target dev). */
+export const REQUIREMENTS_DEV_TXT = configFile({ key: "requirementsDev", names: ["requirements-dev.txt"], where: "config", parse: parseRequirementsTxt, followUp: checkRequirementIncludes });
 export const POST_BUILD = configFile({ key: "postBuild", names: ["postBuild"], where: "config", parse: parseScript, skimmed: true, recordsExecutable: true });
 export const START = configFile({ key: "start", names: ["start"], where: "config", parse: parseScript, skimmed: true, recordsExecutable: true });
 export const RUN_SH = configFile({ key: "runSh", names: ["run.sh"], where: "root", parse: parseScript, skimmed: true, recordsExecutable: true });
 
 /** Honoured by every pack that renders a Dockerfile (the planner turns them into steps and the command). */
-export const COMMON_FILES = [APT_TXT, POST_BUILD, START, RUN_SH] as const;
+export const COMMON_FILES = [APT_TXT, APT_BUILD_TXT, APT_RUNTIME_TXT, APT_DEV_TXT, REQUIREMENTS_DEV_TXT, POST_BUILD, START, RUN_SH] as const;
 
 /** What a Python pack reads besides its own files (R and Julia read them too, as in repo2docker). */
 export const PYTHON_FILES = [RUNTIME_TXT, REQUIREMENTS_TXT, SETUP_PY, PYPROJECT_TOML] as const;

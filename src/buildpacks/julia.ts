@@ -63,7 +63,7 @@ export function chooseJulia(project: Found<JuliaProject>): { release: JuliaRelea
 }
 
 /** Downloads the release tarball for the machine's architecture (checked when its sha256 is recorded) into /opt/julia. */
-export function juliaInstallStep(release: JuliaRelease, uid: number): Step {
+export function juliaInstallStep(release: JuliaRelease, { uid, gid }: { uid: number; gid: number }): Step {
   const { version } = release;
   const line = version.split(".").slice(0, 2).join(".");
   const sums: Record<string, string | undefined> = release.sha256 ?? {};
@@ -84,7 +84,7 @@ export function juliaInstallStep(release: JuliaRelease, uid: number): Step {
       shellCommand(["rm", "-rf", JULIA_DIR]),
       shellCommand(["mkdir", "-p", JULIA_DIR, JULIA_DEPOT]),
       `tar -xzf "$tarball" -C ${JULIA_DIR} --strip-components 1`,
-      shellCommand(["chown", `${uid}:${uid}`, JULIA_DEPOT]),
+      shellCommand(["chown", `${uid}:${gid}`, JULIA_DEPOT]),
     ],
     caches: [...aptCaches(), JULIA_DOWNLOADS.mount(uid)],
   };
@@ -176,7 +176,7 @@ export const julia: Buildpack<"julia", typeof FILES> = {
         ...python.env,
       },
       path: [...python.path, `${JULIA_DIR}/bin`],
-      systemSteps: [...python.systemSteps, juliaInstallStep(release, ctx.user.uid)],
+      systemSteps: [...python.systemSteps, juliaInstallStep(release, ctx.user)],
       helperFiles: python.helperFiles,
       environmentSteps: python.environmentSteps,
       dependencyFiles: [...python.files, ...pkg.dependencyFiles!],

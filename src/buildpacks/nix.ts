@@ -25,14 +25,14 @@ const CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt";
 const COMMON_KEYS = new Set<string>([...COMMON_FILES.map((f) => f.key), "defaultNix"]);
 
 /** Root's part: the tools the installer needs, /nix owned by the image user, and no build sandbox (containers cannot nest one). */
-function nixSystemStep(uid: number): Step {
+function nixSystemStep({ uid, gid }: { uid: number; gid: number }): Step {
   return {
     title: "Nix prerequisites, /nix owned by the image user, build sandbox off",
     user: "root",
     commands: [
       `if ! command -v curl >/dev/null || ! command -v xz >/dev/null || [ ! -e ${CA_BUNDLE} ]; then apt-get update -q && apt-get install -y -q --no-install-recommends curl xz-utils ca-certificates; fi`,
       shellCommand(["mkdir", "-p", "-m", "0755", "/nix", "/etc/nix"]),
-      shellCommand(["chown", `${uid}:${uid}`, "/nix"]),
+      shellCommand(["chown", `${uid}:${gid}`, "/nix"]),
       `echo ${shellQuote("sandbox = false")} > /etc/nix/nix.conf`,
     ],
     caches: aptCaches(),
@@ -80,7 +80,7 @@ export const nix: Buildpack<"nix", typeof FILES> = {
         GIT_SSL_CAINFO: CA_BUNDLE,
       },
       path: [`${home}/.nix-profile/bin`],
-      systemSteps: [nixSystemStep(ctx.user.uid)],
+      systemSteps: [nixSystemStep(ctx.user)],
       helperFiles: [INSTALL_SCRIPT, WRAPPER_SCRIPT],
       environmentSteps: [nixInstallStep(ctx)],
       dependencyFiles: preCopy ? [found.path] : [],

@@ -25,6 +25,7 @@ export const pipfile: Buildpack<"pipfile", typeof FILES> = {
   },
   caches: [PIP_CACHE, APT_CACHE, APT_LISTS_CACHE],
   envDirs: [VENV, PIPENV],
+  builderStage: true,
   secrets: [PIP_CONF],
   detect(facts) {
     const runtime = facts.files.runtime?.data;

@@ -91,6 +91,7 @@ export const python: Buildpack<"python", typeof PYTHON_FILES> = {
   files: PYTHON_FILES,
   caches: [PIP_CACHE, APT_CACHE, APT_LISTS_CACHE],
   envDirs: [VENV],
+  builderStage: true,
   secrets: [PIP_CONF],
   detect(facts) {
     const runtime = facts.files.runtime;

@@ -50,6 +50,7 @@ export const python2: Buildpack<"python2", typeof FILES> = {
   caches: [CONDA_PKGS_CACHE, PIP_CACHE],
   secrets: [PIP_CONF],
   envDirs: [CONDA_DIR],
+  builderStage: true,
   detect: isPython2,
   contribute(ctx) {
     const { facts } = ctx;

@@ -88,6 +88,7 @@ export const r: Buildpack<"r", typeof FILES> = {
   caches: [APT_CACHE, APT_LISTS_CACHE, PIP_CACHE, CONDA_PKGS_CACHE],
   secrets: [PIP_CONF, CRAN_MIRROR],
   envDirs: [R_LIBS, VENV, CONDA_DIR],
+  builderStage: true,
   detect: selectsR,
   contribute(ctx) {
     const { date } = rRuntime(ctx.facts);

@@ -132,6 +132,12 @@ export interface Buildpack<N extends string = string, F extends readonly FileSpe
   envDirs?: readonly string[];
   /** Its images can take r2d's CUDA base with --gpu (src/buildpacks/gpu.ts says which, by the base it chose). */
   gpu?: boolean;
+  /**
+   * Its environments are built by the image user inside `envDirs` and need nothing else at run
+   * time, so they are built in a builder stage with compilers and only those folders reach the
+   * image. Packs that install into system folders or the home (Julia, Nix) build in one stage.
+   */
+  builderStage?: boolean;
   /** True when this pack should build the repository (the registry takes the first). */
   detect(facts: RepoFacts): boolean;
   /** Throws UnsupportedError for packs r2d detects but cannot build. */

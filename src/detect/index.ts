@@ -1,3 +1,4 @@
+import path from "node:path";
 import { CONFIG_FILE_TABLE, type FileSpec } from "../buildpacks/index.js";
 import { ConfigError } from "../errors.js";
 import { existsAsFile, openRepoRoot, type RepoRoot } from "../source/repo-root.js";
@@ -44,6 +45,8 @@ const MISSPELLINGS: Record<string, string> = {
 export interface DetectOptions {
   /** Build from this subdirectory of the repository (repo2docker's --subdir). */
   subdir?: string;
+  /** Read the config files from this folder of the repository instead of binder/ or .binder/. */
+  configDir?: string;
 }
 
 /**
@@ -54,7 +57,7 @@ export interface DetectOptions {
 export async function detectRepo(repo: string, opts: DetectOptions = {}): Promise<RepoFacts> {
   const repoRoot = await openRepoRoot(repo);
   const root = opts.subdir ? await repoRoot.subRoot(opts.subdir, "--subdir") : repoRoot;
-  const configDir = await findConfigDir(root);
+  const configDir = opts.configDir !== undefined ? await givenConfigDir(root, opts.configDir) : await findConfigDir(root);
   const files: ConfigFiles = {};
   const ignored: IgnoredFile[] = [];
   const credentials: RepoFacts["credentials"] = [];
@@ -89,9 +92,17 @@ export async function detectRepo(repo: string, opts: DetectOptions = {}): Promis
 }
 
 /**
+ * --config-dir: a folder beneath the root (the jail refuses one that is missing or leads out,
+ * naming the flag), used with binder/'s rules; named by its path from the root ("" for the root itself).
+ */
+async function givenConfigDir(root: RepoRoot, dir: string): Promise<string> {
+  const sub = await root.subRoot(dir, "--config-dir");
+  return path.relative(root.path, sub.path).split(path.sep).join("/");
+}
+
+/**
  * binder/ or .binder/ (a symlink to a folder inside the repository counts; one leading outside, or
- * dangling, is an error). A future --config-dir is checked the same way in one line:
- * `await root.subRoot(opts.configDir, "--config-dir")` refuses a folder that is missing or leads out.
+ * dangling, is an error).
  */
 async function findConfigDir(root: RepoRoot): Promise<string> {
   const isDir = async (name: string) => {

@@ -97,6 +97,28 @@ export const OPTION_TABLE: readonly OptionRow[] = [
     help: "name of the image user (default: yours; jovyan when r2d runs as root)",
     input: { name: "user-name", description: "Name of the image user (default jovyan, as repo2docker; crowdai grader crowdai)." },
   }),
+  // Issue 12 (stages, targets, config folder, gid): one block.
+  option("groupId", {
+    stage: "plan",
+    type: integer,
+    cli: { flag: "--group-id", arg: "<gid>" },
+    help: "gid of the image user's primary group (default: yours; with --user-id, that number; 1000 when r2d runs as root)",
+    input: { name: "group-id", description: "gid of the image user's primary group (default the runner's; 1000 when running as root)." },
+  }),
+  option("target", {
+    stage: "plan",
+    type: choice(["runtime", "dev"] as const),
+    cli: { flag: "--target", arg: "<target>" },
+    help: "runtime: the environment built with compilers, the image without them (default); dev: the runtime image plus apt-dev.txt and requirements-dev.txt",
+    input: { name: "target", default: "runtime", description: "runtime (default) or dev: the runtime image plus apt-dev.txt and requirements-dev.txt." },
+  }),
+  option("configDir", {
+    stage: "source",
+    type: text,
+    cli: { flag: "--config-dir", arg: "<dir>" },
+    help: "read the config files from this folder of the repository instead of binder/ or .binder/ (same rules), e.g. dependencies",
+    input: { name: "config-dir", description: "Folder of the repository holding the config files instead of binder/ (same rules)." },
+  }),
   option("targetRepoDir", {
     stage: "plan",
     type: text,
@@ -117,13 +139,6 @@ export const OPTION_TABLE: readonly OptionRow[] = [
     cli: { flag: "--appendix", arg: "<text>" },
     help: "Dockerfile instructions appended to the generated Dockerfile",
     input: { name: "appendix", description: "Dockerfile instructions appended to the generated Dockerfile (several lines)." },
-  }),
-  option("target", {
-    stage: "plan",
-    type: choice(["runtime", "dev"] as const),
-    cli: { flag: "--target", arg: "<stage>" },
-    help: "image stage to build: runtime or dev",
-    input: { name: "target", description: "Image stage to build, runtime or dev." },
   }),
   option("baseImage", {
     stage: "plan",

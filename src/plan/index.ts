@@ -7,6 +7,7 @@ import { appendixMessages, checkRepoDir } from "./checks.js";
 import { commonFiles, startMessages, type CommonFiles } from "./common-files.js";
 import { ENTRYPOINT } from "./layout.js";
 import { fileMessages } from "./messages.js";
+import { planStages, type StagesOptions, type StagesPart } from "./stages.js";
 import type { BuildPlan, PlanMessage, PlanUser, Step } from "./types.js";
 import { resolveUser, type UserOptions } from "./user.js";
 import { R2D_VERSION } from "./version.js";
@@ -15,7 +16,7 @@ export type * from "./types.js";
 export { resolveUser } from "./user.js";
 export { R2D_VERSION } from "./version.js";
 
-export interface PlanOptions extends UserOptions {
+export interface PlanOptions extends UserOptions, StagesOptions {
   /** Where the repository lands in the image (default: the user's home). */
   targetRepoDir?: string;
   /** Replaces the buildpack's base image. */
@@ -54,6 +55,7 @@ interface Parts {
   repoDir: string;
   /** null when the repository's own Dockerfile is built: none of r2d's files apply. */
   common: CommonFiles | null;
+  stages: StagesPart | null;
 }
 
 /** facts + options → the build plan. Pure: reads nothing, writes nothing. */
@@ -66,8 +68,9 @@ export function makePlan(facts: RepoFacts, options: PlanOptions = {}): BuildPlan
   const gpu = options.gpu ? gpuVariant(pack, own, options.baseImage) : null;
   const c = gpu ? { ...gpu.contribution, messages: [...(gpu.contribution.messages ?? []), ...gpu.messages] } : own;
   const common = pack.kind === "generated" ? commonFiles(facts, user, c) : null;
-  const parts: Parts = { facts, options, pack, c, user, home, repoDir, common };
-  const detected = [...c.used.map(({ key, use }) => ({ path: facts.files[key]!.path, use })), ...(common?.detected ?? [])];
+  const stages = common ? planStages(facts, pack, c, common.aptPackages, user, options) : ownDockerfileTarget(options);
+  const parts: Parts = { facts, options, pack, c, user, home, repoDir, common, stages };
+  const detected = [...c.used.map(({ key, use }) => ({ path: facts.files[key]!.path, use })), ...(common?.detected ?? []), ...(stages?.detected ?? [])];
   const usedPaths = new Set(detected.map((d) => d.path));
   const baseImage = chooseBaseImage(parts);
   const messages: PlanMessage[] = [
@@ -75,6 +78,7 @@ export function makePlan(facts: RepoFacts, options: PlanOptions = {}): BuildPlan
     ...(c.messages ?? []),
     ...packMessages(parts),
     ...(common?.messages ?? []),
+    ...(stages?.messages ?? []),
     ...fileMessages(facts, options, usedPaths),
     ...(common ? startMessages(facts) : []),
   ];
@@ -99,7 +103,10 @@ export function makePlan(facts: RepoFacts, options: PlanOptions = {}): BuildPlan
     configDir: facts.configDir,
     env: imageEnv(parts),
     path: common ? [...(c.path ?? []), `${home}/.local/bin`, ...(repoDir === home ? [] : [`${repoDir}/.local/bin`])] : [],
-    aptPackages: common?.aptPackages ?? [],
+    aptPackages: stages?.aptPackages ?? [],
+    target: stages?.target ?? "runtime",
+    stages: stages?.stages ?? null,
+    dev: stages?.dev ?? null,
     systemSteps: [...(c.systemSteps ?? []), ...(common?.systemSteps ?? [])],
     environmentSteps: c.environmentSteps ?? [],
     helperFiles: c.helperFiles ?? [],
@@ -114,7 +121,7 @@ export function makePlan(facts: RepoFacts, options: PlanOptions = {}): BuildPlan
     entrypoint: common ? [...(c.wrapCommand ?? []), ENTRYPOINT] : [],
     command: common ? (options.defaultCommand ?? (common.runSh ? [`${repoDir}/${common.runSh}`] : ["/bin/bash"])) : [],
     labels: imageLabels(parts),
-    secrets: planSecrets(c),
+    secrets: planSecrets(c, stages),
     appendix,
     dockerfilePath: c.dockerfilePath ?? null,
     dockerfileText: c.dockerfileText ?? null,
@@ -128,6 +135,17 @@ export function makePlan(facts: RepoFacts, options: PlanOptions = {}): BuildPlan
     ignored: ignoredFiles(facts, pack, usedPaths),
     messages,
   };
+}
+
+/** A repository's own Dockerfile has its own stages: r2d builds it as it is, so --target dev is refused. */
+function ownDockerfileTarget(options: PlanOptions): null {
+  if (options.target && options.target !== "runtime") {
+    throw new ConfigError("--target dev needs an image r2d writes the Dockerfile for; this repository brings its own Dockerfile", {
+      location: { file: "--target" },
+      hint: "leave out --target, or add the dev tools to a stage of your Dockerfile",
+    });
+  }
+  return null;
 }
 
 /** --default-command replaces run.sh; a repository's own Dockerfile keeps its CMD. */
@@ -217,8 +235,8 @@ function imageLabels({ options, pack }: Parts): Record<string, string> {
 }
 
 /** The secrets the steps mount, described by the packs that declare them. */
-function planSecrets(c: Contribution): BuildPlan["secrets"] {
-  const steps: Step[] = [...(c.systemSteps ?? []), ...(c.environmentSteps ?? []), ...(c.preAssembleSteps ?? []), ...(c.assembleSteps ?? [])];
+function planSecrets(c: Contribution, stages: StagesPart | null): BuildPlan["secrets"] {
+  const steps: Step[] = [...(c.systemSteps ?? []), ...(c.environmentSteps ?? []), ...(c.preAssembleSteps ?? []), ...(c.assembleSteps ?? []), ...(stages?.dev?.steps ?? [])];
   const mounted = new Set(steps.flatMap((s) => s.secrets ?? []));
   return SECRET_SPECS.filter((s) => mounted.has(s.id)).map(({ id, purpose }) => ({ id, purpose }));
 }

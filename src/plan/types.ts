@@ -6,6 +6,8 @@ export type { BuildpackName };
 export interface PlanUser {
   name: string;
   uid: number;
+  /** The user's primary group (--group-id; default the caller's gid, or the uid given with --user-id). */
+  gid: number;
   /** Where the default came from, for the report ("--user-id", "invoking user", "root fallback"). */
   source: string;
 }
@@ -31,6 +33,28 @@ export interface Step {
   secrets?: string[];
   /** A check of the base image (root only): it runs before anything installs, so its failure is the first one reported. */
   check?: boolean;
+}
+
+/** What the image is built for: the runtime image, or the runtime image plus the dev tools (--target). */
+export type BuildTarget = "runtime" | "dev";
+
+/**
+ * A builder stage and a runtime stage: the environments are built where the compilers are, and
+ * the runtime image receives only the built environment folders.
+ */
+export interface PlanStages {
+  /** apt-build.txt: the builder's packages (build-essential is added when the base image has no C compiler). */
+  buildPackages: string[];
+  /** apt-runtime.txt: packages of the runtime image only. */
+  runtimePackages: string[];
+  /** The environment folders copied from the builder into the runtime image. */
+  copies: string[];
+}
+
+/** The dev image (--target dev): the runtime image plus apt-dev.txt and requirements-dev.txt. */
+export interface PlanDev {
+  aptPackages: string[];
+  steps: Step[];
 }
 
 export interface PlanMessage {
@@ -69,8 +93,13 @@ export interface BuildPlan {
   env: Record<string, string>;
   /** Directories put in front of PATH. */
   path: string[];
-  /** Debian packages: the buildpack's, then apt.txt's. */
+  /** Debian packages: the buildpack's, then apt.txt's (in one stage, apt-build.txt's and apt-runtime.txt's too). */
   aptPackages: string[];
+  target: BuildTarget;
+  /** null: one stage (the repository's own Dockerfile, and packs that install outside their environment folders). */
+  stages: PlanStages | null;
+  /** null unless --target dev. */
+  dev: PlanDev | null;
   /** Steps as root before the user exists (system set-up the buildpack needs). */
   systemSteps: Step[];
   /** Steps that set up the language environment as the user (venv, conda env, R library). */

@@ -11,20 +11,50 @@ const FALLBACK = { uid: 1000, name: "jovyan" };
 
 export interface UserOptions {
   userId?: number | string;
+  /** The primary group's gid (default: the caller's gid; with --user-id, that number). */
+  groupId?: number | string;
   userName?: string;
-  /** Who runs r2d; injectable so plans are reproducible in tests. */
-  invoking?: { uid: number; name: string };
+  /** Who runs r2d; injectable so plans are reproducible in tests (gid: the uid when left out). */
+  invoking?: { uid: number; name: string; gid?: number };
 }
 
-function invokingUser(): { uid: number; name: string } {
+function invokingUser(): { uid: number; name: string; gid?: number } {
   const uid = typeof process.getuid === "function" ? process.getuid() : FALLBACK.uid;
+  const gid = typeof process.getgid === "function" ? process.getgid() : undefined;
   let name = FALLBACK.name;
   try {
     name = os.userInfo().username;
   } catch {
     // No passwd entry (a container with an arbitrary uid): keep the fallback name.
   }
-  return { uid, name };
+  return { uid, name, ...(gid !== undefined ? { gid } : {}) };
+}
+
+/** A uid or gid given as a flag: a number, not 0 (root), within Linux's range. */
+function idFlag(value: number | string, flag: string, what: string): number {
+  const text = String(value).trim();
+  if (!/^\d+$/.test(text)) throw new ConfigError(`${flag} must be a number, got "${value}"`, { location: { file: flag }, hint: `for example ${flag} 1000` });
+  const id = Number(text);
+  if (id === 0) {
+    throw new ConfigError(`${flag} 0 would ${what}, which r2d does not allow`, {
+      location: { file: flag },
+      hint: flag === "--user-id" ? "use a normal uid such as 1000 (graders such as crowdAI use 1001)" : "use a normal gid such as 1000 (yours: id -g)",
+    });
+  }
+  if (id > 2 ** 31 - 2) throw new ConfigError(`${flag} ${id} is too large`, { location: { file: flag }, hint: "ids go up to 2147483646" });
+  return id;
+}
+
+/**
+ * The primary group: --group-id; else the uid's number when --user-id chose the uid (the image
+ * user of a grader or a given uid keeps its own group); else the caller's gid (files written to
+ * bind mounts then belong to the caller's group); root callers get the uid fallback's 1000.
+ */
+function resolveGid(opts: UserOptions, invoking: { uid: number; gid?: number }, uid: number): number {
+  if (opts.groupId !== undefined && opts.groupId !== "") return idFlag(opts.groupId, "--group-id", "make root's group the image user's group");
+  if (opts.userId !== undefined && opts.userId !== "") return uid;
+  if (invoking.uid === 0) return FALLBACK.uid;
+  return invoking.gid === undefined || invoking.gid === 0 ? uid : invoking.gid;
 }
 
 /**
@@ -39,18 +69,7 @@ export function resolveUser(opts: UserOptions): { user: PlanUser; notice: string
   const invoking = opts.invoking ?? invokingUser();
 
   if (opts.userId !== undefined && opts.userId !== "") {
-    const text = String(opts.userId).trim();
-    if (!/^\d+$/.test(text)) {
-      throw new ConfigError(`--user-id must be a number, got "${opts.userId}"`, { location: { file: "--user-id" }, hint: "for example --user-id 1000" });
-    }
-    uid = Number(text);
-    if (uid === 0) {
-      throw new ConfigError("--user-id 0 would run the image as root, which r2d does not allow", {
-        location: { file: "--user-id" },
-        hint: "use a normal uid such as 1000 (graders such as crowdAI use 1001)",
-      });
-    }
-    if (uid > 2 ** 31 - 2) throw new ConfigError(`--user-id ${uid} is too large`, { location: { file: "--user-id" }, hint: "uids go up to 2147483646" });
+    uid = idFlag(opts.userId, "--user-id", "run the image as root");
     source = "--user-id";
   } else if (invoking.uid === 0) {
     uid = FALLBACK.uid;
@@ -76,5 +95,5 @@ export function resolveUser(opts: UserOptions): { user: PlanUser; notice: string
   } else {
     name = invoking.name;
   }
-  return { user: { name, uid, source }, notice };
+  return { user: { name, uid, gid: resolveGid(opts, invoking, uid), source }, notice };
 }

@@ -1,8 +1,9 @@
 /**
  * Host folders of `-v HOST:DEST` that do not exist yet: Docker would create them as root, and the
  * image's non-root user could not write its results there (a PermissionError at the first write).
- * r2d creates them first, owned by the image user: chown'ed to its uid when r2d runs as root, and
- * otherwise its own (a warning says so when the image user is someone else).
+ * r2d creates them first, owned by the image user: chown'ed to its uid and gid when r2d runs as
+ * root, and otherwise its own (a warning says so when the image user is someone else). What the
+ * container writes there then belongs to the image user's uid:gid, the caller's by default.
  */
 import { chown, mkdir } from "node:fs/promises";
 import path from "node:path";
@@ -28,7 +29,8 @@ export function bindSources(volumes: readonly string[]): MountSource[] {
  * Creates the missing writable sources, owned by `uid` where r2d can give them away; returns a
  * warning for each one the image user may not be able to write.
  */
-export async function createMountSources(volumes: readonly string[], uid: number, me: number | undefined = process.getuid?.()): Promise<string[]> {
+export async function createMountSources(volumes: readonly string[], owner: number | { uid: number; gid: number }, me: number | undefined = process.getuid?.()): Promise<string[]> {
+  const { uid, gid } = typeof owner === "number" ? { uid: owner, gid: owner } : owner;
   const warnings: string[] = [];
   for (const { host, readOnly } of bindSources(volumes)) {
     if (readOnly) continue;
@@ -37,7 +39,7 @@ export async function createMountSources(volumes: readonly string[], uid: number
     if (me === 0) {
       // Every folder mkdir made, from the first one down to the mount point.
       for (let dir = host; ; dir = path.dirname(dir)) {
-        await chown(dir, uid, uid);
+        await chown(dir, uid, gid);
         if (dir === first || dir === path.dirname(dir)) break;
       }
     } else if (me !== undefined && me !== uid) {

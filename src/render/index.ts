@@ -4,7 +4,7 @@ import { buildpackKind } from "../buildpacks/index.js";
 import { aptCaches } from "../buildpacks/shared.js";
 import { ConfigError, UnsupportedError } from "../errors.js";
 import { ENTRYPOINT, ENTRYPOINT_SCRIPT, GENERATED_DIR, GENERATED_DOCKERFILE, HELPER_DIR, REPO_PREFIX } from "../plan/layout.js";
-import type { BuildPlan, CacheMount, Step } from "../plan/types.js";
+import type { BuildPlan, CacheMount, PlanStages, Step } from "../plan/types.js";
 import { shellCommand, shellQuote } from "../shell.js";
 import { bare, commentText, envValue, hasControl, jsonForm } from "./syntax.js";
 
@@ -24,16 +24,18 @@ function template(name: string): ejs.TemplateFunction {
   return fn;
 }
 
-function mount(c: CacheMount, uid?: number): string {
-  const owner = c.uid ?? uid;
-  return `--mount=type=cache,id=${c.id},target=${c.target}${owner !== undefined ? `,uid=${owner},gid=${owner}` : ""}${c.sharing ? `,sharing=${c.sharing}` : ""}`;
+function mount(c: CacheMount, owner?: { uid: number; gid: number }): string {
+  // A user's cache belongs to the image user's uid and primary group.
+  const ids = c.uid !== undefined ? { uid: c.uid, gid: owner?.gid ?? c.uid } : owner;
+  return `--mount=type=cache,id=${c.id},target=${c.target}${ids ? `,uid=${ids.uid},gid=${ids.gid}` : ""}${c.sharing ? `,sharing=${c.sharing}` : ""}`;
 }
 
 /** One RUN instruction: mounts on their own lines, commands joined with `&&`. */
 export function renderRun(step: Step, plan: BuildPlan): string {
-  const uid = step.user === "user" ? plan.user.uid : undefined;
+  const owner = step.user === "user" ? plan.user : undefined;
+  const uid = owner?.uid;
   const mounts = [
-    ...(step.caches ?? []).map((c) => mount(c, uid)),
+    ...(step.caches ?? []).map((c) => mount(c, owner)),
     ...(step.secrets ?? []).map((id) => `--mount=type=secret,id=${id}${uid !== undefined ? `,uid=${uid}` : ""}`),
   ];
   const lines = [...mounts, ...step.commands.map((c, i) => (i === 0 ? c : `&& ${c}`))];
@@ -62,22 +64,22 @@ function repoDirGuard(plan: BuildPlan): string {
 }
 
 function userStep(plan: BuildPlan): Step {
-  const { uid } = plan.user;
+  const { uid, gid } = plan.user;
   const name = shellQuote(plan.user.name);
   const home = shellQuote(plan.home);
   const dirs = [...new Set([plan.home, plan.repoDir, "/srv"])];
   return {
-    title: `the image user ${plan.user.name} (uid ${uid}), owning its home, the repository and /srv`,
+    title: `the image user ${plan.user.name} (uid ${uid}${gid === uid ? "" : `, gid ${gid}`}), owning its home, the repository and /srv`,
     user: "root",
     commands: [
       // Base images may already use the uid (ubuntu:24.04 ships `ubuntu` as 1000): take it over.
       `{ old="$(getent passwd ${uid} | cut -d: -f1)"; if [ -n "$old" ] && [ "$old" != ${name} ]; then userdel "$old"; fi; }`,
-      `{ old="$(getent group ${uid} | cut -d: -f1)"; if [ -n "$old" ] && [ "$old" != ${name} ]; then groupdel "$old" 2>/dev/null || groupmod -n ${name} "$old"; fi; }`,
-      `(getent group ${name} >/dev/null || groupadd --gid ${uid} ${name})`,
-      `if id -u ${name} >/dev/null 2>&1; then usermod --uid ${uid} --gid ${uid} --home ${home} --shell /bin/bash ${name}; else useradd --no-log-init --uid ${uid} --gid ${uid} --home-dir ${home} --shell /bin/bash ${name}; fi`,
+      `{ old="$(getent group ${gid} | cut -d: -f1)"; if [ -n "$old" ] && [ "$old" != ${name} ]; then groupdel "$old" 2>/dev/null || groupmod -n ${name} "$old"; fi; }`,
+      `if getent group ${name} >/dev/null; then groupmod --gid ${gid} ${name}; else groupadd --gid ${gid} ${name}; fi`,
+      `if id -u ${name} >/dev/null 2>&1; then usermod --uid ${uid} --gid ${gid} --home ${home} --shell /bin/bash ${name}; else useradd --no-log-init --uid ${uid} --gid ${gid} --home-dir ${home} --shell /bin/bash ${name}; fi`,
       ...(plan.repoDir === plan.home ? [] : [`{ ${repoDirGuard(plan)}; }`]),
       shellCommand(["mkdir", "-p", "--", ...dirs]),
-      shellCommand(["chown", `${uid}:${uid}`, "--", ...dirs]),
+      shellCommand(["chown", `${uid}:${gid}`, "--", ...dirs]),
     ],
   };
 }
@@ -122,9 +124,13 @@ function envLines(plan: BuildPlan): string {
   return entries.join(" \\\n    ");
 }
 
-function aptStep(plan: BuildPlan): Step {
+function configFileName(plan: BuildPlan, name: string): string {
+  return plan.configDir ? `${plan.configDir}/${name}` : name;
+}
+
+function aptStep(plan: BuildPlan, packages: readonly string[], file = "apt.txt"): Step {
   return {
-    title: `system packages from ${plan.configDir ? `${plan.configDir}/apt.txt` : "apt.txt"}`,
+    title: `system packages from ${configFileName(plan, file)}`,
     user: "root",
     caches: aptCaches(),
     commands: [
@@ -132,8 +138,40 @@ function aptStep(plan: BuildPlan): Step {
       "rm -f /etc/apt/apt.conf.d/docker-clean",
       "apt-get update -q",
       // After `--`, a word is a package whatever it looks like (apt.txt is validated as well).
-      shellCommand(["apt-get", "install", "-y", "-q", "--no-install-recommends", "--", ...plan.aptPackages]),
+      shellCommand(["apt-get", "install", "-y", "-q", "--no-install-recommends", "--", ...packages]),
     ],
+  };
+}
+
+/**
+ * The builder's root step: a C compiler where the base image has none, apt-build.txt, and the
+ * environment folders made (empty) and given to the user, so each COPY --from has its source.
+ */
+function builderStep(plan: BuildPlan, stages: PlanStages): Step {
+  const { uid, gid } = plan.user;
+  const file = configFileName(plan, "apt-build.txt");
+  const install = `apt-get update -q && apt-get install -y -q --no-install-recommends -- "\${pkgs[@]}"`;
+  return {
+    title: `build-essential (where the base image has no C compiler)${stages.buildPackages.length ? ` and ${file}` : ""}; ${stages.copies.join(", ")} for ${plan.user.name}`,
+    user: "root",
+    caches: aptCaches(),
+    commands: [
+      "rm -f /etc/apt/apt.conf.d/docker-clean",
+      `{ pkgs=(${shellCommand(stages.buildPackages)}); command -v cc >/dev/null || pkgs+=(build-essential); if [ \${#pkgs[@]} -gt 0 ]; then ${install}; fi; }`,
+      shellCommand(["mkdir", "-p", "--", ...stages.copies]),
+      shellCommand(["chown", `${uid}:${gid}`, "--", ...stages.copies]),
+    ],
+  };
+}
+
+/** The builder's and the runtime stage's own instructions (null: one stage). */
+function stagesView(plan: BuildPlan, run: (step: Step) => { title: string; run: string }) {
+  const stages = plan.stages;
+  if (!stages) return null;
+  return {
+    builder: run(builderStep(plan, stages)),
+    runtime: stages.runtimePackages.length ? run(aptStep(plan, stages.runtimePackages, "apt-runtime.txt")) : null,
+    copies: stages.copies.map((dir) => `COPY --from=builder --chown=${plan.user.uid}:${plan.user.gid} ${jsonForm([dir, dir], "an environment folder", { substitutes: true })}`),
   };
 }
 
@@ -143,10 +181,10 @@ function aptStep(plan: BuildPlan): Step {
  */
 function view(plan: BuildPlan) {
   const run = (step: Step) => ({ title: step.title, run: renderRun(step, plan) });
-  const copy = (from: string, to: string, what: string) => `COPY --chown=${plan.user.uid}:${plan.user.uid} ${jsonForm([from, to], what, { substitutes: true })}`;
+  const copy = (from: string, to: string, what: string) => `COPY --chown=${plan.user.uid}:${plan.user.gid} ${jsonForm([from, to], what, { substitutes: true })}`;
   // Checks of the base image come first, so a missing tool is reported as that, not as an apt failure.
   const checks = plan.systemSteps.filter((s) => s.check);
-  const root = mergeSteps([...checks, ...(plan.aptPackages.length ? [aptStep(plan)] : []), ...plan.systemSteps.filter((s) => !s.check), userStep(plan)]);
+  const root = mergeSteps([...checks, ...(plan.aptPackages.length ? [aptStep(plan, plan.aptPackages)] : []), ...plan.systemSteps.filter((s) => !s.check), userStep(plan)]);
   const scripts = scriptStep(plan);
   return {
     plan,
@@ -170,6 +208,8 @@ function view(plan: BuildPlan) {
     startEnv: plan.start ? envValue(plan.env.R2D_ENTRYPOINT ?? "", "R2D_ENTRYPOINT") : null,
     entrypointCopy: `COPY ${GENERATED_DIR}/${ENTRYPOINT_SCRIPT} ${ENTRYPOINT}`,
     helperCopies: plan.helperFiles.map((file) => `COPY ${GENERATED_DIR}/${file} ${HELPER_DIR}/${file}`),
+    stages: stagesView(plan, run),
+    dev: plan.dev ? { root: plan.dev.aptPackages.length ? run(aptStep(plan, plan.dev.aptPackages, "apt-dev.txt")) : null, steps: plan.dev.steps.map(run) } : null,
     entrypoint: jsonForm(plan.entrypoint, "ENTRYPOINT"),
     command: jsonForm(plan.command, "CMD"),
   };

@@ -35,7 +35,7 @@ async function sandbox(): Promise<Sandbox> {
   writeFileSync(path.join(dir, "uname"), '#!/bin/sh\necho "$R2D_TEST_ARCH"\n', { mode: 0o755 });
   const moved = (p: string) => path.join(dir, "image", p);
   const run: Sandbox["run"] = (release, env = {}) => {
-    const step = juliaInstallStep(release, process.getuid!());
+    const step = juliaInstallStep(release, { uid: process.getuid!(), gid: process.getgid!() });
     // The first command installs curl from apt when the image lacks it: the stub stands in for it.
     const shell = step.commands
       .slice(1)

@@ -117,7 +117,7 @@ function sample(row: OptionRow): { args: string[]; value: unknown } | undefined 
   if (row.type.label === "repeatable") return { args: [flag, "A=1", flag, "B=2"], value: row.type === pairs ? { A: "1", B: "2" } : ["A=1", "B=2"] };
   if (row.key === "timeout") return { args: [flag, "90s"], value: 90_000 };
   if (row.type === command) return { args: [flag, "python -u train.py"], value: ["python", "-u", "train.py"] };
-  const shaped: Partial<Record<string, string>> = { userId: "1000", memory: "512m", shmSize: "64m", cpus: "0.5" };
+  const shaped: Partial<Record<string, string>> = { userId: "1000", groupId: "1000", memory: "512m", shmSize: "64m", cpus: "0.5" };
   const text = shaped[row.key] ?? "some-value";
   return { args: [flag, text], value: text };
 }

@@ -53,8 +53,12 @@ describe("text for a terminal", () => {
 describe("the Dockerfile's steps", () => {
   it("numbers FROM, RUN, COPY, ADD and WORKDIR per stage, as BuildKit does", () => {
     const steps = dockerfileSteps(PYTHON_DOCKERFILE);
-    expect(steps.map((s) => `${s.index}/${s.total} ${s.keyword}`)).toEqual(["1/9 FROM", "2/9 RUN", "3/9 COPY", "4/9 WORKDIR", "5/9 RUN", "6/9 COPY", "7/9 RUN", "8/9 COPY", "9/9 RUN"]);
-    expect(steps[6]!.comment).toEqual(["pip packages from requirements.txt"]);
+    expect(steps.map((s) => `${s.stage} ${s.index}/${s.total} ${s.keyword}`)).toEqual([
+      ...["r2d-base 1/3 FROM", "r2d-base 2/3 RUN", "r2d-base 3/3 COPY"],
+      ...["builder 1/6 FROM", "builder 2/6 RUN", "builder 3/6 WORKDIR", "builder 4/6 RUN", "builder 5/6 COPY", "builder 6/6 RUN"],
+      ...["runtime 1/5 FROM", "runtime 2/5 COPY", "runtime 3/5 WORKDIR", "runtime 4/5 COPY", "runtime 5/5 RUN"],
+    ]);
+    expect(steps[8]!.comment).toEqual(["pip packages from requirements.txt"]);
   });
 
   it("joins continuation lines, skips heredoc bodies and names stages", () => {
@@ -71,31 +75,34 @@ describe("the Dockerfile's steps", () => {
 
 describe("step words", () => {
   const label = stepLabeler(PYTHON_DOCKERFILE);
-  const pipStep = "[7/9] RUN PIP_CONFIG_FILE=/run/secrets/r2d-pip-conf PIP_CACHE_DIR=/tmp/r2d-cache/pip pip install --disable-pip-version-check -r requirements.txt";
+  const pipStep = "[builder 6/6] RUN PIP_CONFIG_FILE=/run/secrets/r2d-pip-conf PIP_CACHE_DIR=/tmp/r2d-cache/pip pip install --disable-pip-version-check -r requirements.txt";
 
   it("names r2d's steps by what they do and hides its plumbing", () => {
-    expect(label("[1/9] FROM docker.io/library/python:3.10-slim-bookworm")).toMatchObject({ words: "base image python:3.10-slim-bookworm", internal: false, order: 0 });
-    expect(label("[2/9] RUN if ! python3 -I -c 'import venv, importlib.util as u; …")).toMatchObject({ words: "system set-up: Python 3 with venv and pip, the image user jovyan" });
-    expect(label("[3/9] COPY r2d/r2d-entrypoint /usr/local/bin/r2d-entrypoint").internal).toBe(true);
-    expect(label("[4/9] WORKDIR /home/jovyan").internal).toBe(true);
-    expect(label("[5/9] RUN python3 -m venv --without-pip /srv/venv").words).toBe("create the Python environment /srv/venv");
-    expect(label("[6/9] COPY --chown=1000:1000 [src/requirements.txt,/home/jovyan/requirements.txt]").words).toBe("copy requirements.txt");
-    expect(label(pipStep)).toMatchObject({ words: "install requirements.txt with pip", order: 6 });
-    expect(label("[8/9] COPY --chown=1000:1000 [src/,/home/jovyan/]").words).toBe("copy the repository");
-    expect(label("[9/9] RUN chmod +x -- run.sh").words).toBe("make run.sh executable");
+    expect(label("[r2d-base 1/3] FROM docker.io/library/python:3.10-slim-bookworm")).toMatchObject({ words: "base image python:3.10-slim-bookworm", internal: false, order: 0 });
+    expect(label("[r2d-base 2/3] RUN if ! python3 -c 'import venv, ensurepip' …")).toMatchObject({ words: "system set-up: Python 3 with venv and pip, the image user jovyan" });
+    expect(label("[r2d-base 3/3] COPY r2d/r2d-entrypoint /usr/local/bin/r2d-entrypoint").internal).toBe(true);
+    expect(label("[builder 3/6] WORKDIR /home/jovyan").internal).toBe(true);
+    expect(label("[builder 4/6] RUN python3 -m venv /srv/venv").words).toBe("create the Python environment /srv/venv");
+    expect(label("[builder 5/6] COPY --chown=1000:1000 [src/requirements.txt,/home/jovyan/requirements.txt]").words).toBe("copy requirements.txt");
+    expect(label(pipStep)).toMatchObject({ words: "install requirements.txt with pip", order: 8 });
+    expect(label("[builder 2/6] RUN rm -f /etc/apt/apt.conf.d/docker-clean …").words).toMatch(/^build-essential/);
+    expect(label("[runtime 1/5] FROM r2d-base").internal).toBe(true);
+    expect(label('[runtime 2/5] COPY --from=builder --chown=1000:1000 ["/srv/venv","/srv/venv"]').words).toBe("copy the built environment /srv/venv");
+    expect(label("[runtime 4/5] COPY --chown=1000:1000 [src/,/home/jovyan/]").words).toBe("copy the repository");
+    expect(label("[runtime 5/5] RUN chmod +x -- run.sh").words).toBe("make run.sh executable");
   });
 
   it("reads the stage prefix and padded numbers of newer BuildKit, and the mounts it shows", () => {
-    expect(label("[stage-0 7/9] RUN --mount=type=cache,id=r2d-pip-1000,target=/tmp/r2d-cache/pip PIP_CONFIG_FILE=… pip install").words).toBe("install requirements.txt with pip");
-    expect(label("[linux/amd64 7/9] RUN pip install").words).toBe("install requirements.txt with pip");
+    expect(label("[builder 6/6] RUN --mount=type=cache,id=r2d-pip-1000,target=/tmp/r2d-cache/pip PIP_CONFIG_FILE=… pip install").words).toBe("install requirements.txt with pip");
+    expect(label("[linux/amd64 builder 6/6] RUN pip install").words).toBe("install requirements.txt with pip");
     expect(vertexPosition("[ 7/10] RUN x")).toEqual({ stage: undefined, index: 7, total: 10, rest: "RUN x" });
     expect(vertexPosition("[linux/arm64 builder  3/12] COPY a b")).toEqual({ stage: "builder", index: 3, total: 12, rest: "COPY a b" });
   });
 
   it("R steps, and BuildKit's own steps: the export shown last, the rest hidden", () => {
     const r = stepLabeler(R_DOCKERFILE);
-    expect(r("[7/9] RUN R2D_CRAN=… Rscript /usr/local/lib/r2d/install-r-packages.R packages optparse readr").words).toBe("install the R packages of requirements.R");
-    expect(r("[4/9] COPY r2d/install-r-packages.R /usr/local/lib/r2d/install-r-packages.R").internal).toBe(true);
+    expect(r("[builder 5/5] RUN R2D_CRAN=… Rscript /usr/local/lib/r2d/install-r-packages.R packages optparse readr").words).toBe("install the R packages of requirements.R");
+    expect(r("[r2d-base 4/4] COPY r2d/install-r-packages.R /usr/local/lib/r2d/install-r-packages.R").internal).toBe(true);
     expect(label("[internal] load metadata for docker.io/library/python:3.10")).toMatchObject({ internal: true });
     expect(label("exporting to image")).toMatchObject({ words: "export the image", internal: false });
     expect(label("exporting to image").order).toBeGreaterThan(label(pipStep).order);
@@ -162,7 +169,7 @@ function ttyRun(columns: number, rows: number) {
 }
 
 describe("the terminal display", () => {
-  const names = ["[1/9] FROM docker.io/library/python:3.10-slim-bookworm", "[2/9] RUN if ! python3 …", "[3/9] COPY r2d/r2d-entrypoint /usr/local/bin/r2d-entrypoint", "[4/9] WORKDIR /home/jovyan", "[5/9] RUN python3 -m venv /srv/venv", "[6/9] COPY --chown=1000:1000 [src/requirements.txt,/home/jovyan/requirements.txt]", "[7/9] RUN PIP_CONFIG_FILE=/run/secrets/r2d-pip-conf pip install --disable-pip-version-check -r requirements.txt", "[8/9] COPY --chown=1000:1000 [src/,/home/jovyan/]", "[9/9] RUN chmod +x -- run.sh"];
+  const names = ["[r2d-base 1/3] FROM docker.io/library/python:3.10-slim-bookworm", "[r2d-base 2/3] RUN if ! python3 …", "[r2d-base 3/3] COPY r2d/r2d-entrypoint /usr/local/bin/r2d-entrypoint", "[builder 3/6] WORKDIR /home/jovyan", "[builder 4/6] RUN python3 -m venv /srv/venv", "[builder 5/6] COPY --chown=1000:1000 [src/requirements.txt,/home/jovyan/requirements.txt]", "[builder 6/6] RUN PIP_CONFIG_FILE=/run/secrets/r2d-pip-conf pip install --disable-pip-version-check -r requirements.txt", "[runtime 4/5] COPY --chown=1000:1000 [src/,/home/jovyan/]", "[runtime 5/5] RUN chmod +x -- run.sh"];
   const progress = (event: ProgressEvent) => ({ type: "progress" as const, event });
 
   it.each([80, 120])("at %i columns: live block in place, lines within the width, steps in order, block gone at the end", (columns) => {
@@ -185,7 +192,7 @@ describe("the terminal display", () => {
     display.event(progress(step("v6", names[6]!, "done", 12_300)));
     display.event(progress(step("v7", names[7]!, "done", 100)));
     display.event(progress(step("v8", names[8]!, "done", 200)));
-    display.event({ type: "built", plan: { buildpack: "python", python: "3.10", r: null, baseImageOverridden: false, user: { name: "jovyan", uid: 1000, source: "" } }, imageName: "m:1", imageId: "sha256:0123456789abcdef", imageSize: 1000, image: { python: "3.10.14", r: null, user: "jovyan" }, durationMs: 15_000 });
+    display.event({ type: "built", plan: { buildpack: "python", python: "3.10", r: null, baseImageOverridden: false, user: { name: "jovyan", uid: 1000, gid: 1000, source: "" } }, imageName: "m:1", imageId: "sha256:0123456789abcdef", imageSize: 1000, image: { python: "3.10.14", r: null, user: "jovyan" }, durationMs: 15_000 });
     const end = screen.text();
     expect(end.some((l) => l.startsWith("[+] Building") || l.includes("Collecting"))).toBe(false);
     expect(end.filter((l) => l.startsWith(" => "))).toEqual([

@@ -4,7 +4,7 @@ import { displayMode, wantsJson } from "../../src/cli/output.js";
 import { builtSummary, dockerfileUser, runtimeWords } from "../../src/cli/report.js";
 import { ConfigError } from "../../src/errors.js";
 
-const user = { name: "jovyan", uid: 1000, source: "root fallback" };
+const user = { name: "jovyan", uid: 1000, gid: 1000, source: "root fallback" };
 const python = { buildpack: "python" as const, python: "3.10", r: null, baseImageOverridden: false, user };
 
 describe("the summary tells the truth", () => {

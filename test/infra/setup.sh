@@ -56,6 +56,9 @@ PY_DEP=r2d-hello
 PY_DEP_VERSION=0.2.0
 PY_DEP_OLD_VERSION=0.1.0
 PY_DEP_MODULE=r2d_hello
+# Published as an sdist only, with a C extension: installing it needs a compiler.
+PY_CEXT=r2d-cext
+PY_CEXT_MODULE=r2d_cext
 R_PKG=r2dhello
 R_PKG_VERSION=0.2.0
 R_PKG_OLD_VERSION=0.1.0
@@ -331,6 +334,11 @@ else
   for src in "$INFRA_SRC"/pypkgs/*/; do
     name=$(basename "$src")
     cp -r "$src" "$work/src-$name" # build out of tree: no build/ or egg-info in the repo
+    if [[ -f "$src/SDIST-ONLY" ]]; then
+      # Served as source only, so installers compile it (the C extension of the stages tests).
+      (cd "$work/src-$name" && run_logged "$STATE/pypi.log" "$PY" setup.py -q sdist --formats=gztar --dist-dir "$work/wheels")
+      continue
+    fi
     run_logged "$STATE/pypi.log" "$PY" -m pip wheel --no-deps --no-build-isolation \
       --disable-pip-version-check --no-index -q --wheel-dir "$work/wheels" "$work/src-$name"
   done
@@ -442,6 +450,8 @@ image_info() { "$DOCKER" image inspect -f '{{.Id}}' "$1"; }
   echo "R2D_TEST_BASE_R_ID=$(image_info "$IMG_R")"
   echo "R2D_TEST_PIP_INDEX=$PIP_INDEX"
   echo "R2D_TEST_CRAN=$CRAN_URL"
+  echo "R2D_TEST_PY_CEXT=$PY_CEXT"
+  echo "R2D_TEST_PY_CEXT_MODULE=$PY_CEXT_MODULE"
   echo "R2D_TEST_PY_PKG=$PY_PKG"
   echo "R2D_TEST_PY_PKG_VERSION=$PY_PKG_VERSION"
   echo "R2D_TEST_PY_PKG_MODULE=$PY_PKG_MODULE"

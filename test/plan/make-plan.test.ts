@@ -292,7 +292,7 @@ describe("makePlan: users", () => {
 
   it("a root caller gets 1000/jovyan and the notice is the first message", async () => {
     const p = await plan({ "requirements.txt": "x\n" });
-    expect(p.user).toEqual({ name: "jovyan", uid: 1000, source: "root fallback" });
+    expect(p.user).toEqual({ name: "jovyan", uid: 1000, gid: 1000, source: "root fallback" });
     expect(p.home).toBe("/home/jovyan");
     expect(p.repoDir).toBe("/home/jovyan");
     expect(p.messages[0]).toEqual({ level: "info", text: expect.stringMatching(/r2d runs as root/) });
@@ -301,7 +301,7 @@ describe("makePlan: users", () => {
 
   it("a non-root caller is used as is", async () => {
     const p = makePlan(await facts({}), { invoking: { uid: 4242, name: "alice" } });
-    expect(p.user).toEqual({ name: "alice", uid: 4242, source: "invoking user" });
+    expect(p.user).toEqual({ name: "alice", uid: 4242, gid: 4242, source: "invoking user" });
     expect(p.home).toBe("/home/alice");
     expect(p.env.NB_UID).toBe("4242");
     expect(p.messages.some((m) => /runs as root/.test(m.text))).toBe(false);
@@ -309,7 +309,7 @@ describe("makePlan: users", () => {
 
   it("--user-id 1001 --user-name crowdai", async () => {
     const p = await plan({ "requirements.txt": "x\n", postBuild: "echo\n" }, { userId: "1001", userName: "crowdai" });
-    expect(p.user).toEqual({ name: "crowdai", uid: 1001, source: "--user-id" });
+    expect(p.user).toEqual({ name: "crowdai", uid: 1001, gid: 1001, source: "--user-id" });
     expect(p.env).toMatchObject({ NB_USER: "crowdai", NB_UID: "1001", HOME: "/home/crowdai" });
     expect(p.detected).toContainEqual({ path: "postBuild", use: "run once at build time as crowdai" });
     expect(p.path).toEqual(["/srv/venv/bin", "/home/crowdai/.local/bin"]);

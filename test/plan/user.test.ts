@@ -26,17 +26,17 @@ describe("resolveUser: --user-id", () => {
   });
 
   it("--user-id 1001 --user-name crowdai, even when r2d runs as root: no notice", () => {
-    expect(resolveUser({ userId: 1001, userName: "crowdai", invoking: ROOT })).toEqual({ user: { name: "crowdai", uid: 1001, source: "--user-id" }, notice: null });
-    expect(resolveUser({ userId: "1001", userName: "crowdai", invoking: ALICE })).toEqual({ user: { name: "crowdai", uid: 1001, source: "--user-id" }, notice: null });
+    expect(resolveUser({ userId: 1001, userName: "crowdai", invoking: ROOT })).toEqual({ user: { name: "crowdai", uid: 1001, gid: 1001, source: "--user-id" }, notice: null });
+    expect(resolveUser({ userId: "1001", userName: "crowdai", invoking: ALICE })).toEqual({ user: { name: "crowdai", uid: 1001, gid: 1001, source: "--user-id" }, notice: null });
   });
 
   it("--user-id alone takes the invoking user's name, or jovyan when that is root", () => {
-    expect(resolveUser({ userId: 1001, invoking: ALICE }).user).toEqual({ name: "alice", uid: 1001, source: "--user-id" });
-    expect(resolveUser({ userId: 1001, invoking: ROOT })).toEqual({ user: { name: "jovyan", uid: 1001, source: "--user-id" }, notice: null });
+    expect(resolveUser({ userId: 1001, invoking: ALICE }).user).toEqual({ name: "alice", uid: 1001, gid: 1001, source: "--user-id" });
+    expect(resolveUser({ userId: 1001, invoking: ROOT })).toEqual({ user: { name: "jovyan", uid: 1001, gid: 1001, source: "--user-id" }, notice: null });
   });
 
   it("an empty --user-id is treated as not given", () => {
-    expect(resolveUser({ userId: "", invoking: ALICE }).user).toEqual({ name: "alice", uid: 1234, source: "invoking user" });
+    expect(resolveUser({ userId: "", invoking: ALICE }).user).toEqual({ name: "alice", uid: 1234, gid: 1234, source: "invoking user" });
   });
 });
 
@@ -52,12 +52,12 @@ describe("resolveUser: --user-name", () => {
   });
 
   it.each([["jovyan"], ["_svc"], ["a-b_c9"], ["a".repeat(32)], ["x"]])("%j is accepted", (userName) => {
-    expect(resolveUser({ userName, invoking: ALICE }).user).toEqual({ name: userName, uid: 1234, source: "invoking user" });
+    expect(resolveUser({ userName, invoking: ALICE }).user).toEqual({ name: userName, uid: 1234, gid: 1234, source: "invoking user" });
   });
 
   it("--user-name alone, as root: uid falls back to 1000 with a notice, the name is kept", () => {
     const { user, notice } = resolveUser({ userName: "crowdai", invoking: ROOT });
-    expect(user).toEqual({ name: "crowdai", uid: 1000, source: "root fallback" });
+    expect(user).toEqual({ name: "crowdai", uid: 1000, gid: 1000, source: "root fallback" });
     expect(notice).toMatch(/root.*uid 1000.*--user-id/);
   });
 });
@@ -65,21 +65,21 @@ describe("resolveUser: --user-name", () => {
 describe("resolveUser: defaults from the invoking user", () => {
   it("root invoking user → 1000/jovyan and a notice", () => {
     const { user, notice } = resolveUser({ invoking: ROOT });
-    expect(user).toEqual({ name: "jovyan", uid: 1000, source: "root fallback" });
+    expect(user).toEqual({ name: "jovyan", uid: 1000, gid: 1000, source: "root fallback" });
     expect(notice).toBe("r2d runs as root, so the image user is uid 1000; pass --user-id/--user-name to choose");
   });
 
   it.each([["machine$"], ["a b"], ["$(id)"], ["x".repeat(33)], ["Alice"]])("an invoking user named %j (not writable into the image) gives jovyan", (name) => {
-    expect(resolveUser({ invoking: { uid: 1234, name } }).user).toEqual({ name: "jovyan", uid: 1234, source: "invoking user" });
+    expect(resolveUser({ invoking: { uid: 1234, name } }).user).toEqual({ name: "jovyan", uid: 1234, gid: 1234, source: "invoking user" });
   });
 
   it("a non-root invoking user is used as is, without a notice", () => {
-    expect(resolveUser({ invoking: ALICE })).toEqual({ user: { name: "alice", uid: 1234, source: "invoking user" }, notice: null });
-    expect(resolveUser({ invoking: { uid: 1000, name: "ubuntu" } }).user).toEqual({ name: "ubuntu", uid: 1000, source: "invoking user" });
+    expect(resolveUser({ invoking: ALICE })).toEqual({ user: { name: "alice", uid: 1234, gid: 1234, source: "invoking user" }, notice: null });
+    expect(resolveUser({ invoking: { uid: 1000, name: "ubuntu" } }).user).toEqual({ name: "ubuntu", uid: 1000, gid: 1000, source: "invoking user" });
   });
 
   it("an invoking login that is not a valid user name keeps the uid but becomes jovyan", () => {
-    expect(resolveUser({ invoking: { uid: 501, name: "Alice.Smith" } }).user).toEqual({ name: "jovyan", uid: 501, source: "invoking user" });
+    expect(resolveUser({ invoking: { uid: 501, name: "Alice.Smith" } }).user).toEqual({ name: "jovyan", uid: 501, gid: 501, source: "invoking user" });
     expect(resolveUser({ invoking: { uid: 501, name: "root" } }).user.name).toBe("jovyan");
   });
 
@@ -87,7 +87,7 @@ describe("resolveUser: defaults from the invoking user", () => {
     const { user, notice } = resolveUser({});
     const uid = process.getuid!();
     if (uid === 0) {
-      expect(user).toEqual({ name: "jovyan", uid: 1000, source: "root fallback" });
+      expect(user).toEqual({ name: "jovyan", uid: 1000, gid: 1000, source: "root fallback" });
       expect(notice).not.toBeNull();
     } else {
       expect(user.uid).toBe(uid);

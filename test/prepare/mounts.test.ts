@@ -19,10 +19,10 @@ describe("output folders of -v", () => {
   it.runIf(process.getuid?.() === 0)("as root: missing folders are created owned by the image user; existing and read-only ones are left alone", async () => {
     const root = await temp.dir("r2d-mounts-");
     await mkdir(path.join(root, "exists"));
-    const warnings = await createMountSources([`${root}/out/run1:/out`, `${root}/exists:/e`, `${root}/in:/in:ro`], 4321);
+    const warnings = await createMountSources([`${root}/out/run1:/out`, `${root}/exists:/e`, `${root}/in:/in:ro`], { uid: 4321, gid: 4322 });
     expect(warnings).toEqual([]);
-    expect((await stat(path.join(root, "out"))).uid).toBe(4321);
-    expect((await stat(path.join(root, "out/run1"))).uid).toBe(4321);
+    expect(await stat(path.join(root, "out"))).toMatchObject({ uid: 4321, gid: 4322 });
+    expect(await stat(path.join(root, "out/run1"))).toMatchObject({ uid: 4321, gid: 4322 });
     expect((await stat(path.join(root, "exists"))).uid).toBe(0);
     await expect(stat(path.join(root, "in"))).rejects.toThrow();
   });

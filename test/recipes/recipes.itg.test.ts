@@ -8,6 +8,9 @@
  *   R2D_PIP_INDEX_URL  the local pip index (no PyPI)
  *   R2D_BUILD_NETWORK  host, so build steps reach that index on 127.0.0.1
  *
+ * Blocks fenced as ```sh skip are shown to readers and not run (a step another test covers, such
+ * as `r2d freeze`, which writes into the repository).
+ *
  * `r2d` on the PATH is the compiled CLI and `docker` the engine's client. One substitution is
  * textual: a registry host in the recipe (docker.synapse.org) becomes a registry this test starts.
  * Then each recipe's results are checked: the files its runs wrote, the grade, the push.
@@ -101,12 +104,19 @@ describe("docs/recipes run as written", () => {
     expect(await cmd("course/predict:v1")).toBe('["python","-u","src/predict.py"]');
   });
 
-  it("cresset: apt.txt, postBuild and pip in one image; r2d creates the output folder for the image user", async () => {
+  it("cresset: runtime and dev images from dependencies/, a job with code, data and output mounts; freeze is shown, not run", async () => {
     const r = await runRecipe("cresset");
     expect(r.exitCode, r.output).toBe(0);
+    const blocks = shellBlocks(await readFile(path.join(REPO_ROOT, "docs/recipes/cresset.md"), "utf8")).join("\n");
+    expect(blocks).toContain("--target dev");
+    expect(blocks).not.toContain("r2d freeze");
     const report = await readFile(path.join(r.dir, "outputs/report.txt"), "utf8");
-    expect(report).toContain("epochs=2");
-    expect(report).toContain("jq: /usr/bin/jq");
+    // postBuild wrote into the environment; data/ was mounted; the sdist was compiled in the builder, and the image has no gcc.
+    expect(report).toContain("epochs=2\nn=3\njq: /usr/bin/jq\ngcc: None\n");
+    const inDev = await execa(infra.docker, ["run", "--rm", "project:dev", "bash", "-c", "command -v strace && python -c 'import r2d_greet, r2d_cext'"], { reject: false });
+    expect(inDev.exitCode, inDev.stderr).toBe(0);
+    const inRuntime = await execa(infra.docker, ["run", "--rm", "project:runtime", "bash", "-c", "command -v strace || echo none"]);
+    expect(inRuntime.stdout.trim()).toBe("none");
   });
 
   it("modzy: the whole container contract passes under model.yaml's limits", async () => {

@@ -69,12 +69,15 @@ function copySources(args: string): string[] {
 /** Words for a step of r2d's own Dockerfile. */
 function generatedWords(step: DockerfileStep, previous: DockerfileStep | undefined): { words: string; internal: boolean } {
   const [first = "", ...rest] = step.comment;
+  if (step.keyword === "FROM" && /^r2d-base\b|^runtime\b/.test(step.args)) return { words: `stage ${step.args}`, internal: true };
   if (step.keyword === "FROM") return { words: `base image ${step.args.replace(/\s+as\s+\S+$/i, "")}`, internal: false };
+  // The runtime image receives the environments built in the builder stage.
+  if (step.keyword === "COPY" && /^--from=builder\b/.test(step.args)) return { words: `copy the built environment ${rawSources(step.args).join(", ")}`, internal: false };
   if (step.keyword === "WORKDIR") return { words: `WORKDIR ${step.args}`, internal: true };
   if (step.keyword === "COPY" && rawSources(step.args).every((s) => s.startsWith(`${GENERATED_DIR}/`))) {
     return { words: `copy r2d's ${rawSources(step.args).join(", ")}`, internal: true };
   }
-  if (first === "The repository") return { words: "copy the repository", internal: false };
+  if (first.startsWith("The repository")) return { words: "copy the repository", internal: false };
   const dependencies = first.startsWith("Dependency files") || (!first && step.keyword === "COPY" && previous?.keyword === "COPY");
   if (step.keyword === "COPY" && dependencies) return { words: `copy ${copySources(step.args).join(", ")}`, internal: false };
   if (first.startsWith("As root")) return { words: `system set-up: ${rest.map((t) => shortTitle(t.replace(/^- /, ""))).join(", ")}`, internal: false };

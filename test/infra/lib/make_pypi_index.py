@@ -1,4 +1,4 @@
-"""Lay out a PEP 503 "simple" index from a directory of wheels.
+"""Lay out a PEP 503 "simple" index from a directory of wheels and sdists (.tar.gz).
 
 usage: make_pypi_index.py WHEEL_DIR OUT_DIR
 
@@ -15,6 +15,7 @@ import os
 import re
 import shutil
 import sys
+import tarfile
 import zipfile
 from email.parser import HeaderParser
 
@@ -27,6 +28,13 @@ def wheel_metadata(path: str):
     with zipfile.ZipFile(path) as zf:
         meta_name = next(n for n in zf.namelist() if n.endswith(".dist-info/METADATA"))
         meta = HeaderParser().parsestr(zf.read(meta_name).decode("utf-8"))
+    return meta["Name"], meta["Version"], meta.get("Requires-Python")
+
+
+def sdist_metadata(path: str):
+    with tarfile.open(path) as tf:
+        member = min((m for m in tf.getmembers() if m.name.endswith("/PKG-INFO")), key=lambda m: m.name.count("/"))
+        meta = HeaderParser().parsestr(tf.extractfile(member).read().decode("utf-8"))
     return meta["Name"], meta["Version"], meta.get("Requires-Python")
 
 
@@ -46,11 +54,11 @@ def main() -> int:
     os.makedirs(simple, exist_ok=True)
     projects = {}
     for fname in sorted(os.listdir(wheel_dir)):
-        if not fname.endswith(".whl"):
+        if not fname.endswith((".whl", ".tar.gz")):
             continue
         src = os.path.join(wheel_dir, fname)
         shutil.copy2(src, os.path.join(pkg_dir, fname))
-        name, version, requires_python = wheel_metadata(src)
+        name, version, requires_python = (wheel_metadata if fname.endswith(".whl") else sdist_metadata)(src)
         with open(src, "rb") as fh:
             digest = hashlib.sha256(fh.read()).hexdigest()
         projects.setdefault(normalize(name), []).append((fname, digest, requires_python, version))
