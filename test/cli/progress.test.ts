@@ -92,6 +92,11 @@ describe("step words", () => {
     expect(label("[runtime 5/5] RUN chmod +x -- run.sh").words).toBe("make run.sh executable");
   });
 
+  it("a FROM numbered by another build sharing the vertex is still this Dockerfile's base image", () => {
+    // Concurrent builds with the same base share BuildKit's vertex, named as the other build numbered it.
+    expect(label("[stage-9 1/12] FROM docker.io/library/python:3.10-slim-bookworm")).toMatchObject({ words: "base image python:3.10-slim-bookworm", order: 0 });
+  });
+
   it("reads the stage prefix and padded numbers of newer BuildKit, and the mounts it shows", () => {
     expect(label("[builder 6/6] RUN --mount=type=cache,id=r2d-pip-1000,target=/tmp/r2d-cache/pip PIP_CONFIG_FILE=… pip install").words).toBe("install requirements.txt with pip");
     expect(label("[linux/amd64 builder 6/6] RUN pip install").words).toBe("install requirements.txt with pip");

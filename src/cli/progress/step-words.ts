@@ -106,7 +106,14 @@ export function vertexPosition(name: string): Position | undefined {
   return { stage, index: Number(m[2]), total: Number(m[3]), rest: m[4] ?? "" };
 }
 
-const normalise = (s: string) => s.replace(/--(?:mount|network|security|chown|chmod|link|from)=\S+\s*/g, "").replace(/[\s"[\],]+/g, " ").trim();
+// BuildKit names a FROM by the full reference (docker.io/library/…): compare it as the Dockerfile wrote it.
+const normalise = (s: string) =>
+  s
+    .replace(/--(?:mount|network|security|chown|chmod|link|from)=\S+\s*/g, "")
+    .replace(/^FROM\s+docker\.io\/(?:library\/)?/i, "FROM ")
+    .replace(/^(FROM\s+\S+)\s+AS\s+\S+$/i, "$1")
+    .replace(/[\s"[\],]+/g, " ")
+    .trim();
 
 /** Labels vertices by the Dockerfile they were built from (none known: every instruction as written). */
 export function stepLabeler(dockerfile?: string): (vertexName: string) => StepLabel {
@@ -119,7 +126,9 @@ export function stepLabeler(dockerfile?: string): (vertexName: string) => StepLa
     if (byIndex >= 0) return byIndex;
     // Numbered differently than expected (ONBUILD, a newer frontend): match the instruction's text.
     const text = normalise(pos.rest);
-    return steps.findIndex((s) => inStage(s) && text.startsWith(normalise(`${s.keyword} ${s.args}`).slice(0, 60)));
+    // A FROM vertex may be shared with another build that named its stage otherwise: its image decides.
+    const anyStage = /^FROM\s/i.test(pos.rest);
+    return steps.findIndex((s) => (anyStage || inStage(s)) && text.startsWith(normalise(`${s.keyword} ${s.args}`).slice(0, 60)));
   };
   let unknown = 0;
   return (name) => {
