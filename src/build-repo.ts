@@ -1,3 +1,4 @@
+// A little long (just over 300 lines): the option checks every front door shares sit beside the chain.
 /**
  * buildRepo: the r2d pipeline as a chain of stages — open the source, detect, plan, select the
  * context, prepare, build (and push), then run or grade. Each stage is a function of its own folder;
