@@ -88,7 +88,9 @@ export const r: Buildpack<"r", typeof FILES> = {
   caches: [APT_CACHE, APT_LISTS_CACHE, PIP_CACHE, CONDA_PKGS_CACHE],
   secrets: [PIP_CONF, CRAN_MIRROR],
   envDirs: [R_LIBS, VENV, CONDA_DIR],
-  builderStage: true,
+  // One stage: install.R is any R script, and what it writes outside the R library (the home, the
+  // repository) must reach the image, as in repo2docker. rocker's R images carry their compilers.
+  builderStage: false,
   detect: selectsR,
   contribute(ctx) {
     const { date } = rRuntime(ctx.facts);

@@ -150,7 +150,7 @@ describe("the action's entry point against the real engine", () => {
     expect(s).toContain("| Build context | 2 files,");
     expect(s).toContain("| `data/` | data directory");
     expect(s).toContain("| Run check | ✅ passed");
-    expect(s).toMatch(/\| `\[stage-0 \d+\/\d+\] RUN .*pip install.*` \| (done|cached) \|/);
+    expect(s).toMatch(/\| `\[[\w-]+ \d+\/\d+\] RUN .*pip install.*` \| (done|cached) \|/);
     expect(s).toMatch(/\| `exporting to image` \| done \| [\d.]+ s \|\n\n<\/details>/);
     expect(s).not.toContain(PASSWORD);
   });

@@ -139,7 +139,7 @@ describe("R inside conda (a dated runtime.txt or DESCRIPTION, and environment.ym
 
   it("the rendered Dockerfile checks micromamba first and has no rocker base", async () => {
     const dockerfile = renderDockerfile(await plan({ "runtime.txt": "r-2024-05-01\n", "environment.yml": ENV }));
-    expect(dockerfile).toMatch(/^FROM mambaorg\/micromamba:1\.5\.10-bookworm-slim AS r2d-base$/m);
+    expect(dockerfile).toMatch(/^FROM mambaorg\/micromamba:1\.5\.10-bookworm-slim( AS r2d-base)?$/m);
     expect(dockerfile).toMatch(/^RUN if ! command -v micromamba >\/dev\/null; then echo 'r2d: the base image has no micromamba/m);
   });
 
