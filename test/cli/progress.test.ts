@@ -106,8 +106,8 @@ describe("step words", () => {
 
   it("R steps, and BuildKit's own steps: the export shown last, the rest hidden", () => {
     const r = stepLabeler(R_DOCKERFILE);
-    expect(r("[builder 5/5] RUN R2D_CRAN=… Rscript /usr/local/lib/r2d/install-r-packages.R packages optparse readr").words).toBe("install the R packages of requirements.R");
-    expect(r("[r2d-base 4/4] COPY r2d/install-r-packages.R /usr/local/lib/r2d/install-r-packages.R").internal).toBe(true);
+    expect(r("[7/9] RUN R2D_CRAN=… Rscript /usr/local/lib/r2d/install-r-packages.R packages optparse readr").words).toBe("install the R packages of requirements.R");
+    expect(r("[4/9] COPY r2d/install-r-packages.R /usr/local/lib/r2d/install-r-packages.R").internal).toBe(true);
     expect(label("[internal] load metadata for docker.io/library/python:3.10")).toMatchObject({ internal: true });
     expect(label("exporting to image")).toMatchObject({ words: "export the image", internal: false });
     expect(label("exporting to image").order).toBeGreaterThan(label(pipStep).order);

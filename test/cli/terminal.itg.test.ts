@@ -102,7 +102,10 @@ describe.each([80, 120])("a build in a terminal of %i columns", (columns) => {
     expect(compilers, after.join("\n")).toHaveLength(1);
     const steps = after.filter((l) => l.startsWith(" => ") && !compilers.includes(l));
     expect(steps, after.join("\n")).toHaveLength(STEPS.length);
-    steps.forEach((line, i) => expect(line).toMatch(STEPS[i]!));
+    // Every step once; the steps after the cache (the code, postBuild, the export) in build order. Cached
+    // steps of different stages may come in the order BuildKit reports them (a known limit of the display).
+    for (const re of STEPS) expect(steps.filter((l) => re.test(l)), `${re}\n${after.join("\n")}`).toHaveLength(1);
+    steps.slice(-4).forEach((line, i) => expect(line).toMatch(STEPS[STEPS.length - 4 + i]!));
     const built = after.findIndex((l) => l.startsWith("r2d: built "));
     expect(built).toBeGreaterThan(after.findIndex((l) => l.startsWith(" => export the image")));
     expect(built).toBeLessThan(after.indexOf("ran the image"));
