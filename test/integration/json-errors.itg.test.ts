@@ -2,7 +2,7 @@
  * `r2d … --no-build --json` errors have one shape whatever their kind: a bad config file, a pack
  * r2d refuses, a bad command line. (Compiled CLI; no engine needed.)
  */
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TempFiles } from "../helpers/repo.js";
 import { cli, compileCli } from "./helpers.js";
 
@@ -10,6 +10,7 @@ const temp = new TempFiles();
 beforeAll(async () => {
   await compileCli();
 }, 120_000);
+afterAll(() => temp.cleanup());
 
 interface JsonError {
   event: string;
