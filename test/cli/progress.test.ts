@@ -123,6 +123,19 @@ describe("step words", () => {
 
 /** The plain-cached fixture: BuildKit reports [3/4] before [2/4]. */
 const CACHED_DOCKERFILE = 'FROM r2d-engine-probe/mini:1\nCOPY data.txt /data.txt\nRUN echo "line one" && echo "line two" >&2 && for i in 1 2 3; do echo "tick $i"; done\nRUN echo "greeting: hello"\n';
+/** Three stages and an unused one, as r2d lays them out: base, builder, runtime (the target). */
+const STAGED_DOCKERFILE = [
+  "FROM r2d-engine-probe/mini:1 AS base",
+  "RUN echo base",
+  "FROM base AS dev",
+  "RUN echo dev",
+  "FROM base AS builder",
+  "RUN echo build",
+  "FROM base AS runtime",
+  "COPY --from=builder /env /env",
+  "RUN echo run",
+  "",
+].join("\n");
 const recorded = (name: string) => {
   const parser = createPlainProgressParser();
   return [...parser.push(fixture(`test/engine/fixtures/${name}`)), ...parser.end()];
@@ -142,14 +155,39 @@ describe("the step book", () => {
   it("a finished step waits for an earlier one still running, but not for ever", () => {
     let now = 0;
     const book = new StepBook(CACHED_DOCKERFILE, () => now);
+    book.record(step("from", "[1/4] FROM r2d-engine-probe/mini:1", "cached"));
     book.record(step("a", "[2/4] COPY data.txt /data.txt", "started"));
+    book.record(step("c", '[3/4] RUN echo "line one"', "cached"));
     book.record(step("b", '[4/4] RUN echo "greeting: hello"', "cached"));
-    expect(book.takePrintable()).toEqual([]);
+    expect(book.takePrintable().map((s) => s.id)).toEqual(["from"]);
     now = 2000;
     expect(book.takePrintable()).toEqual([]); // [2/4] is still running
     book.record(step("a", "[2/4] COPY data.txt /data.txt", "done", 100));
     now = 2100;
-    expect(book.takePrintable().map((s) => s.id)).toEqual(["a", "b"]);
+    expect(book.takePrintable().map((s) => s.id)).toEqual(["a", "c", "b"]);
+  });
+
+  it("a cached step waits for the Dockerfile's earlier steps the builder has not reported yet", () => {
+    let now = 0;
+    const book = new StepBook(STAGED_DOCKERFILE, () => now);
+    // The runtime stage's cached step comes first; the builder's, before it in the Dockerfile, later.
+    book.record(step("base", "[base 1/2] FROM r2d-engine-probe/mini:1", "cached"));
+    book.record(step("b2", "[base 2/2] RUN echo base", "cached"));
+    book.record(step("r2", "[runtime 2/3] COPY --from=builder /env /env", "cached"));
+    expect(book.takePrintable().map((s) => s.id)).toEqual(["base", "b2"]);
+    book.record(step("u2", "[builder 2/2] RUN echo build", "cached"));
+    book.record(step("r3", "[runtime 3/3] RUN echo run", "cached"));
+    // The dev stage is not built (the last stage is the target), and a FROM of a stage has no step.
+    expect(book.takePrintable().map((s) => s.id)).toEqual(["u2", "r2", "r3"]);
+  });
+
+  it("a step the builder never reports holds the others back for a moment only", () => {
+    let now = 0;
+    const book = new StepBook(STAGED_DOCKERFILE, () => now);
+    book.record(step("r3", "[runtime 3/3] RUN echo run", "cached"));
+    expect(book.takePrintable()).toEqual([]);
+    now = 1600;
+    expect(book.takePrintable().map((s) => s.id)).toEqual(["r3"]);
   });
 
   it("keeps each step's last lines, made safe to show, and the whole transcript", () => {

@@ -5,7 +5,8 @@
  */
 import type { ProgressEvent, StepStatus } from "../../engine/types.js";
 import { createEventRenderer } from "../../engine/progress-rawjson.js";
-import { stepLabeler, vertexPosition, type StepLabel } from "./step-words.js";
+import { dockerfileSteps, reportedSteps } from "./dockerfile-steps.js";
+import { stepLabeler, type StepLabel } from "./step-words.js";
 import { displayText } from "./text.js";
 
 /** Output lines kept per step (the live area shows fewer; a failure shows these). */
@@ -17,8 +18,6 @@ export interface TrackedStep extends StepLabel {
   id: string;
   /** The builder's name of the step (`[7/10] RUN …`). */
   name: string;
-  stage?: string;
-  index?: number;
   status: StepStatus;
   startedAt: number;
   finishedAt?: number;
@@ -33,7 +32,9 @@ const FINISHED: readonly StepStatus[] = ["done", "cached", "error", "canceled"];
 export const isFinished = (s: TrackedStep): boolean => FINISHED.includes(s.status);
 
 export class StepBook {
-  private label: (name: string) => StepLabel;
+  private label = stepLabeler();
+  /** Build-order places of the Dockerfile steps the builder will report (none known: only the steps seen count). */
+  private expected = new Set<number>();
   private readonly steps = new Map<string, TrackedStep>();
   private readonly render = createEventRenderer();
   /** The builder's output as plain text, for the failure log. */
@@ -43,12 +44,13 @@ export class StepBook {
     dockerfile?: string,
     private readonly now: () => number = Date.now,
   ) {
-    this.label = stepLabeler(dockerfile);
+    this.setDockerfile(dockerfile);
   }
 
   /** The Dockerfile the steps come from (known once planned). */
-  setDockerfile(dockerfile: string): void {
+  setDockerfile(dockerfile: string | undefined): void {
     this.label = stepLabeler(dockerfile);
+    this.expected = dockerfile ? reportedSteps(dockerfileSteps(dockerfile)) : new Set();
   }
 
   /** Records an event; returns the step it concerns (none for builder output outside steps, warnings). */
@@ -64,8 +66,7 @@ export class StepBook {
     }
     let step = this.steps.get(e.id);
     if (!step) {
-      const pos = vertexPosition(e.name);
-      step = { id: e.id, name: e.name, ...this.label(e.name), stage: pos?.stage, index: pos?.index, status: "started", startedAt: this.now(), lines: [], printed: false };
+      step = { id: e.id, name: e.name, ...this.label(e.name), status: "started", startedAt: this.now(), lines: [], printed: false };
       this.steps.set(e.id, step);
     }
     if (e.status === "started" && isFinished(step)) {
@@ -86,16 +87,18 @@ export class StepBook {
     return [...this.steps.values()].filter((s) => all || !s.internal).sort((a, b) => a.order - b.order);
   }
 
-  /** Whether every step before `s` in its stage has been reported finished (or `s` has waited long enough). */
+  /**
+   * Whether every step before `s` in build order has been reported finished, those of the
+   * Dockerfile not reported yet included (BuildKit reports the cached steps of parallel stages in
+   * any order), or `s` has waited long enough (a step BuildKit merged with another never comes).
+   */
   private ready(s: TrackedStep): boolean {
     if (!isFinished(s)) return false;
     if (this.now() - (s.finishedAt ?? 0) >= ORDER_WAIT_MS) return true;
     const all = [...this.steps.values()];
-    if (s.index === undefined) return all.every((o) => o.index === undefined || isFinished(o));
-    for (let i = 1; i < s.index; i++) {
-      const before = all.find((o) => o.stage === s.stage && o.index === i);
-      // BuildKit merges identical FROMs of several stages into one vertex: a missing FROM is no reason to wait.
-      if (!before ? i > 1 : !isFinished(before)) return false;
+    if (all.some((o) => o.order < s.order && !isFinished(o))) return false;
+    for (const order of this.expected) {
+      if (order < s.order && !all.some((o) => o.order === order)) return false;
     }
     return true;
   }

@@ -85,3 +85,45 @@ export function dockerfileSteps(text: string): DockerfileStep[] {
   }
   return stages.flatMap((s) => s.steps.map((step) => ({ ...step, stage: s.name, total: s.steps.length })));
 }
+
+/** `--platform=$X image AS name` → `image`. */
+const fromImage = (args: string): string => args.split(/\s+/).find((w) => !w.startsWith("--")) ?? "";
+
+/**
+ * The steps (positions in `steps`) the builder reports a vertex for when it builds the last stage:
+ * those of the stages it needs (FROM another stage, `COPY --from=`, `RUN --mount=…from=`), without
+ * a FROM of another stage (no vertex of its own) or of an image an earlier FROM named (one shared vertex).
+ */
+export function reportedSteps(steps: DockerfileStep[]): Set<number> {
+  const stages = [...new Set(steps.map((s) => s.stage))];
+  const byName = new Map(stages.map((name, i) => [name.toLowerCase(), name] as const));
+  const stageOf = (ref: string) => (/^\d+$/.test(ref) ? stages[Number(ref)] : byName.get(ref.toLowerCase()));
+  const needs = new Map<string, string[]>(stages.map((name) => [name, []]));
+  for (const s of steps) {
+    const refs = [...s.args.matchAll(/(?:^|[\s,])--from=([^\s,]+)|--mount=\S*?\bfrom=([^\s,]+)/g)].map((m) => m[1] ?? m[2] ?? "");
+    if (s.keyword === "FROM") refs.push(fromImage(s.args));
+    for (const ref of refs) {
+      const stage = stageOf(ref);
+      if (stage && stage !== s.stage) needs.get(s.stage)!.push(stage);
+    }
+  }
+  const wanted = new Set<string>();
+  const visit = (stage: string | undefined): void => {
+    if (!stage || wanted.has(stage)) return;
+    wanted.add(stage);
+    for (const next of needs.get(stage) ?? []) visit(next);
+  };
+  visit(stages.at(-1));
+  const out = new Set<number>();
+  const images = new Set<string>();
+  steps.forEach((s, i) => {
+    if (!wanted.has(s.stage)) return;
+    if (s.keyword === "FROM") {
+      const image = fromImage(s.args);
+      if (stageOf(image) || images.has(image)) return;
+      images.add(image);
+    }
+    out.add(i);
+  });
+  return out;
+}
