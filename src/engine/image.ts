@@ -1,8 +1,10 @@
 /**
- * Image operations through the docker client: push, load, inspect, tag, remove.
+ * Image operations through the docker client: push, load, inspect, tag, remove. Inspect and tag
+ * ask the daemon's socket directly where the client would (no process to start).
  */
 import { EngineError } from "../errors.js";
 import { adapterOf } from "./adapters/index.js";
+import { dockerApi, splitTag, type ApiAnswer } from "./docker-socket.js";
 import { capture, formatCommand, isDaemonFailure, tail } from "./exec.js";
 import type { Command, Engine, ImageHistoryEntry, ImageInfo } from "./types.js";
 
@@ -134,6 +136,11 @@ export async function inspectImage(
   ref: string,
   opts: { history?: boolean; onDebug?: (message: string) => void } = {},
 ): Promise<ImageInfo | null> {
+  if (!opts.history) {
+    const answer = await viaSocket(engine, "GET", `/images/${encodeURIComponent(ref)}/json`, opts.onDebug);
+    if (answer?.status === 200) return parseInspect(answer.body);
+    if (answer?.status === 404) return null;
+  }
   const cmd = dockerCommand(engine, ["image", "inspect", "--format", "{{json .}}", ref]);
   const res = await capture(cmd.file, cmd.args, { env: cmd.env, onDebug: opts.onDebug });
   if (res.exitCode !== 0) {
@@ -150,12 +157,30 @@ export async function inspectImage(
   return info;
 }
 
+/** A request to the daemon's socket where the client would use it directly; undefined: ask the client. */
+async function viaSocket(engine: Engine, method: "GET" | "POST", urlPath: string, onDebug?: (message: string) => void): Promise<ApiAnswer | undefined> {
+  const socket = engine.apiSocket;
+  if (!socket) return undefined;
+  try {
+    const answer = await dockerApi(socket, method, urlPath);
+    onDebug?.(`api: ${method} ${urlPath} at ${socket}: ${answer.status}`);
+    return answer;
+  } catch (err) {
+    onDebug?.(`api: ${method} ${urlPath} at ${socket} failed (${(err as Error).message}); asking the docker client`);
+    return undefined;
+  }
+}
+
 export function tagCommand(engine: Engine, image: string, tag: string): Command {
   return dockerCommand(engine, ["tag", image, tag]);
 }
 
 /** `docker tag IMAGE TAG`: names a built image once its build succeeded. */
 export async function tagImage(engine: Engine, image: string, tag: string, opts: { onDebug?: (message: string) => void } = {}): Promise<void> {
+  const { repo, tag: name } = splitTag(tag);
+  const answer = await viaSocket(engine, "POST", `/images/${encodeURIComponent(image)}/tag?${new URLSearchParams({ repo, tag: name }).toString()}`, opts.onDebug);
+  if (answer?.status === 201) return;
+  // Anything else: the client says it in its own words (or does what the socket could not).
   const cmd = tagCommand(engine, image, tag);
   const res = await capture(cmd.file, cmd.args, { env: cmd.env, onDebug: opts.onDebug });
   if (res.exitCode !== 0) throw failure(`tagging the built image ${image} as ${tag} failed`, cmd, res);

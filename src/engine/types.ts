@@ -37,6 +37,8 @@ export interface Engine {
   buildxVersion?: string;
   /** Docker daemon version, when it answered. */
   serverVersion?: string;
+  /** The Docker daemon's local socket, where the client reaches it directly: inspect and tag ask its API (no process). */
+  apiSocket?: string;
   /** buildkitd address (kind `buildctl`), passed as `--addr`. */
   buildkitHost?: string;
   /** Docker-related variables from the probe's environment (DOCKER_HOST, DOCKER_CONTEXT, ...), passed to every command. */

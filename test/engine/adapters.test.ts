@@ -90,7 +90,11 @@ describe("capabilities probed with the engine", () => {
     await probeEngine({ ...opts(), onDebug: (m) => debug.push(m) });
     const docker = path.join(bin, "docker");
     expect(debug.sort()).toEqual(
-      [`exec: ${docker} version --format '{{json .}}'`, `exec: ${docker} buildx version`, `exec: ${docker} network inspect --format '{{.Driver}}' bridge`].sort(),
+      [
+        `exec: ${docker} version --format '{{json .}}'`,
+        `exec: ${docker} buildx version`,
+        `exec: ${docker} context inspect --format '{{json .Endpoints.docker}}'`,
+        `exec: ${docker} network inspect --format '{{.Driver}}' bridge`].sort(),
     );
   });
 

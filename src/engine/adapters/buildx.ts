@@ -67,7 +67,7 @@ export const buildx: EngineAdapter<"buildx"> = {
     if (!found) return undefined;
     const c = found.client;
     const reason = `${forced ? "--engine buildx: " : ""}${c.path} (Docker ${c.version}) has the buildx plugin ${c.buildxVersion}${ctx.skippedNote(found.dockers, c.path)}`;
-    const fields = { client: c.path, version: c.version ?? "", buildxVersion: c.buildxVersion, serverVersion: c.serverVersion, env: ctx.engineEnv, reason };
+    const fields = { client: c.path, version: c.version ?? "", buildxVersion: c.buildxVersion, serverVersion: c.serverVersion, apiSocket: c.apiSocket, env: ctx.engineEnv, reason };
     return make(fields, found.bridgeNetwork);
   },
 

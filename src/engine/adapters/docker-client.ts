@@ -19,6 +19,8 @@ export interface DockerCandidate {
   path: string;
   version?: string;
   serverVersion?: string;
+  /** The local socket the client talks to its daemon through (its current context's endpoint), if any. */
+  apiSocket?: string;
   /** Why the daemon did not answer `docker version` (first line of stderr). */
   daemonError?: string;
   buildxVersion?: string;
@@ -39,9 +41,11 @@ async function probeDocker(file: string, env: NodeJS.ProcessEnv, onDebug: DebugL
   if (!(await isExecutableFile(file))) return { path: file, unusable: "not present" };
   // Both questions at once: each docker process costs tens of milliseconds (more on a busy machine),
   // and the probe runs on every build. The buildx answer is ignored when the binary is not docker.
-  const [res, bx] = await Promise.all([
+  const [res, bx, ctxInfo] = await Promise.all([
     capture(file, ["version", "--format", "{{json .}}"], { baseEnv: env, timeoutMs: PROBE_TIMEOUT_MS, onDebug }),
     capture(file, ["buildx", "version"], { baseEnv: env, timeoutMs: PROBE_TIMEOUT_MS, onDebug }),
+    // Where the client reaches its daemon: a local socket lets inspect and tag skip the client.
+    capture(file, ["context", "inspect", "--format", "{{json .Endpoints.docker}}"], { baseEnv: env, timeoutMs: PROBE_TIMEOUT_MS, onDebug }),
   ]);
   if (res.spawnError) return { path: file, unusable: `cannot be run (${res.spawnError})` };
   if (res.timedOut) return { path: file, silent: true, unusable: `no answer from \`docker version\` within ${PROBE_TIMEOUT_MS / 1000} s` };
@@ -60,10 +64,21 @@ async function probeDocker(file: string, env: NodeJS.ProcessEnv, onDebug: DebugL
     return { path: file, unusable: `does not look like a docker client (\`docker version\` said: ${firstLine(res.stderr || res.stdout) || "nothing"})` };
   }
   if (!cand.serverVersion) cand.daemonError = firstLine(res.stderr) || "no answer";
+  cand.apiSocket = unixSocketIn(ctxInfo.exitCode === 0 ? ctxInfo.stdout : "");
   const bxVersion = versionIn(bx.stdout);
   if (bx.exitCode === 0 && bxVersion) cand.buildxVersion = bxVersion;
   else cand.buildxError = firstLine(bx.stderr || bx.stdout) || `exit code ${bx.exitCode ?? "?"}`;
   return cand;
+}
+
+/** `{"Host":"unix:///var/run/docker.sock",…}` → the socket's path (a tcp:// or ssh:// endpoint: none). */
+function unixSocketIn(text: string): string | undefined {
+  try {
+    const host = (JSON.parse(text.trim()) as { Host?: unknown }).Host;
+    return typeof host === "string" ? /^unix:\/\/(\/.+)$/.exec(host)?.[1] : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The docker clients to look at: the one named by --docker or R2D_DOCKER, else every one on PATH, then well-known places. */

@@ -69,7 +69,7 @@ export const docker: EngineAdapter<"docker"> = {
     const c = found.client;
     const why = `${c.path} is Docker ${c.version} (older than 23), which builds with BuildKit through DOCKER_BUILDKIT=1`;
     const reason = `${forced ? "--engine docker: " : ""}${why}${forced ? "" : "; no docker client with the buildx plugin was found"}${ctx.skippedNote(found.dockers, c.path)}`;
-    return make({ client: c.path, version: c.version ?? "", serverVersion: c.serverVersion, env: ctx.engineEnv, reason }, found.bridgeNetwork);
+    return make({ client: c.path, version: c.version ?? "", serverVersion: c.serverVersion, apiSocket: c.apiSocket, env: ctx.engineEnv, reason }, found.bridgeNetwork);
   },
 
   async notFound(ctx: ProbeContext): Promise<EngineError> {
