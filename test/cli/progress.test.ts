@@ -168,8 +168,7 @@ describe("the step book", () => {
   });
 
   it("a cached step waits for the Dockerfile's earlier steps the builder has not reported yet", () => {
-    let now = 0;
-    const book = new StepBook(STAGED_DOCKERFILE, () => now);
+    const book = new StepBook(STAGED_DOCKERFILE, () => 0);
     // The runtime stage's cached step comes first; the builder's, before it in the Dockerfile, later.
     book.record(step("base", "[base 1/2] FROM r2d-engine-probe/mini:1", "cached"));
     book.record(step("b2", "[base 2/2] RUN echo base", "cached"));

@@ -96,7 +96,7 @@ const fromImage = (args: string): string => args.split(/\s+/).find((w) => !w.sta
  */
 export function reportedSteps(steps: DockerfileStep[]): Set<number> {
   const stages = [...new Set(steps.map((s) => s.stage))];
-  const byName = new Map(stages.map((name, i) => [name.toLowerCase(), name] as const));
+  const byName = new Map(stages.map((name) => [name.toLowerCase(), name] as const));
   const stageOf = (ref: string) => (/^\d+$/.test(ref) ? stages[Number(ref)] : byName.get(ref.toLowerCase()));
   const needs = new Map<string, string[]>(stages.map((name) => [name, []]));
   for (const s of steps) {
