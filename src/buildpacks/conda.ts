@@ -11,6 +11,8 @@ export const CONDA_BASE_IMAGE = "mambaorg/micromamba:1.5.10-bookworm-slim";
 export const CONDA_DIR = "/srv/conda";
 /** The environment the code runs in (repo2docker's notebook environment). */
 export const CONDA_ENV = `${CONDA_DIR}/envs/notebook`;
+/** The conda platform (subdir) an image of each --platform installs. */
+export const CONDA_SUBDIRS: Record<string, string> = { "linux/amd64": "linux-64", "linux/arm64": "linux-aarch64", "linux/arm64/v8": "linux-aarch64" };
 /** r2d's stand-in for `conda` and `mamba` (buildpacks/scripts/), over micromamba. */
 export const CONDA_SHIM = "conda-shim";
 
