@@ -55,6 +55,8 @@ export interface PlanStages {
 export interface PlanDev {
   aptPackages: string[];
   steps: Step[];
+  /** Generated lists the dev steps install (a lock file's dev packages), copied into the dev image only. */
+  files?: { name: string; content: string }[];
 }
 
 export interface PlanMessage {
