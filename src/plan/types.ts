@@ -51,7 +51,7 @@ export interface PlanStages {
   copies: string[];
 }
 
-/** The dev image (--target dev): the runtime image plus apt-dev.txt and requirements-dev.txt. */
+/** The dev image (--target dev): the runtime image plus apt-dev.txt, requirements-dev.txt and the dev extras. */
 export interface PlanDev {
   aptPackages: string[];
   steps: Step[];
