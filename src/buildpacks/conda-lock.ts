@@ -1,5 +1,5 @@
 import { use } from "../detect/found.js";
-import { condaLockSelection, explicitList, parseCondaLock, pipPins } from "../detect/conda-lock.js";
+import { condaLockSelection, explicitList, parseCondaLock, pipPins, type CondaLockPackage } from "../detect/conda-lock.js";
 import { requirementList } from "../detect/lock-common.js";
 import { defaultPlatform } from "../detect/markers.js";
 import { ConfigError } from "../errors.js";
@@ -8,13 +8,35 @@ import { CONDA_BASE_IMAGE, CONDA_DIR, CONDA_ENV, CONDA_PKGS_CACHE, CONDA_SUBDIRS
 import { configFile } from "./files.js";
 import { PIP_CONF } from "./secrets.js";
 import { PIP_CACHE, pipStep } from "./shared.js";
-import type { Buildpack } from "./types.js";
+import type { Step } from "../plan/types.js";
+import type { Buildpack, DevExtras, PackContext } from "./types.js";
 
 const CONDA_LOCK = configFile({ key: "condaLock", names: ["conda-lock.yml"], where: "config", parse: parseCondaLock });
 const FILES = [CONDA_LOCK] as const;
 /** The generated lists' names in the context and in the image's helper folder. */
 export const CONDA_LOCK_EXPLICIT = "conda-lock-explicit.txt";
 export const CONDA_LOCK_PIP = "conda-lock-pip-requirements.txt";
+const DEV_EXPLICIT = "conda-lock-dev-explicit.txt";
+const DEV_PIP = "conda-lock-dev-pip-requirements.txt";
+
+/** The `dev` category (not the other extras) for the dev image: its conda packages installed without a solve, then its pip ones. */
+function condaLockDev(ctx: PackContext, found: { path: string }, other: readonly CondaLockPackage[], subdir: string): DevExtras | undefined {
+  const dev = other.filter((p) => p.category === "dev");
+  if (!dev.length) return undefined;
+  const conda = dev.filter((p) => p.manager === "conda");
+  const pip = dev.filter((p) => p.manager === "pip");
+  const steps: Step[] = [];
+  const files: DevExtras["files"] = [];
+  if (conda.length) {
+    steps.push(micromambaCreate(ctx, `${conda.length} dev conda packages of ${found.path} (dev image, no solve)`, ["--prefix", CONDA_ENV, "--file", `${HELPER_DIR}/${DEV_EXPLICIT}`], "install"));
+    files.push({ name: DEV_EXPLICIT, content: explicitList(conda, subdir, `${found.path} (dev)`) });
+  }
+  if (pip.length) {
+    steps.push(pipStep(ctx, `${pip.length} dev pip packages pinned in ${found.path} (hashes checked; dev image)`, ["--no-deps", "--require-hashes", "-r", `${HELPER_DIR}/${DEV_PIP}`], `${CONDA_ENV}/bin/pip`));
+    files.push({ name: DEV_PIP, content: requirementList(pipPins(pip), `${found.path} (dev)`) });
+  }
+  return { steps, files, used: [{ key: "condaLock", use: `its ${dev.length} ${subdir} packages of the dev category` }] };
+}
 
 /**
  * conda-lock.yml: its target platform's main packages, the conda ones as an explicit list micromamba
@@ -57,7 +79,8 @@ export const condaLock: Buildpack<"conda-lock", typeof FILES> = {
       ],
       preAssembleSteps: [create, ...(pip.length ? [install] : [])],
       used: [{ key: "condaLock", use: `micromamba create --file of its ${conda.length} conda packages${pip.length ? `, pip install --no-deps --require-hashes of its ${pip.length} pip packages` : ""} for ${subdir}${python ? ` (Python ${python})` : ""}` }],
-      messages: other.length ? [{ level: "info", text: `${found.path}: ${other.length} ${subdir} packages outside the main category (${[...new Set(other.map((p) => p.category))].join(", ")}) are not installed` }] : [],
+      messages: other.some((p) => p.category !== "dev") ? [{ level: "info", text: `${found.path}: ${other.filter((p) => p.category !== "dev").length} ${subdir} packages of other categories than main and dev are not installed` }] : [],
+      dev: condaLockDev(ctx, found, other, subdir),
     };
   },
 };

@@ -86,7 +86,7 @@ function condaVersion(value: unknown, name: string, where: Where): string {
   return value;
 }
 
-/** The packages a platform's image installs: main ones, or main and the others (the dev image). */
+/** A platform's packages: the main category's (the image's), and the others (dev, extras). */
 export function condaLockSelection(lock: CondaLock, subdir: string, file: string): { conda: CondaLockPackage[]; pip: CondaLockPackage[]; other: CondaLockPackage[] } {
   const forPlatform = lock.packages.filter((p) => p.platform === subdir);
   if (!lock.platforms.includes(subdir) || !forPlatform.length) {

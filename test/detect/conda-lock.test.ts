@@ -10,7 +10,7 @@ const ROOT = { uid: 0, name: "root" };
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => { await Promise.all(cleanups.splice(0).map((c) => c())); });
 
-async function plan(files: Record<string, string>, options: { platform?: string } = {}) {
+async function plan(files: Record<string, string>, options: { platform?: string; target?: "dev" } = {}) {
   const repo = await tmpRepo(files);
   cleanups.push(repo.cleanup);
   return (await planRepo(repo.root, { invoking: ROOT, ...options })).plan;
@@ -53,6 +53,16 @@ describe("conda-lock.yml", () => {
     expect((await plan({ "conda-lock.yml": FIXTURE, "environment.yml": "dependencies: [python=3.12]\n" }, { platform: "linux/amd64" })).buildpack).toBe("conda-lock");
     const explicit = "@EXPLICIT\nhttps://conda.anaconda.org/conda-forge/linux-64/python-3.11.9-h_0.conda#" + "a".repeat(32) + "\n";
     expect((await plan({ "conda-lock.yml": FIXTURE, "conda-linux-64.lock": explicit }, { platform: "linux/amd64" })).buildpack).toBe("conda-explicit");
+  });
+
+  it("the dev category goes into the dev image only: micromamba install of its explicit list, no solve", async () => {
+    const runtime = await plan({ "conda-lock.yml": FIXTURE }, { platform: "linux/amd64" });
+    expect(runtime.dev).toBeNull();
+    expect(runtime.pinnedFiles!.map((f) => f.content).join("")).not.toContain("pytest");
+    const dev = await plan({ "conda-lock.yml": FIXTURE }, { platform: "linux/amd64", target: "dev" });
+    expect(dev.dev!.files!.map((f) => f.name)).toEqual(["conda-lock-dev-explicit.txt"]);
+    expect(dev.dev!.files![0]!.content).toMatch(/@EXPLICIT\nhttps:\/\/conda\.anaconda\.org\/conda-forge\/noarch\/pytest-8\.2\.0-pyhd8ed1ab_0\.conda#088ff7e08f4f0a6fc3b06b1a4e1b1b2d\n$/);
+    expect(dev.dev!.steps[0]!.commands[0]).toMatch(/ micromamba install --yes --prefix \/srv\/conda\/envs\/notebook --file \/usr\/local\/lib\/r2d\/conda-lock-dev-explicit\.txt$/);
   });
 
   it("needs pip in the environment for pip packages", async () => {
