@@ -11,6 +11,8 @@ export const CONDA_BASE_IMAGE = "mambaorg/micromamba:1.5.10-bookworm-slim";
 export const CONDA_DIR = "/srv/conda";
 /** The environment the code runs in (repo2docker's notebook environment). */
 export const CONDA_ENV = `${CONDA_DIR}/envs/notebook`;
+/** The conda platform (subdir) an image of each --platform installs. */
+export const CONDA_SUBDIRS: Record<string, string> = { "linux/amd64": "linux-64", "linux/arm64": "linux-aarch64", "linux/arm64/v8": "linux-aarch64" };
 /** r2d's stand-in for `conda` and `mamba` (buildpacks/scripts/), over micromamba. */
 export const CONDA_SHIM = "conda-shim";
 
@@ -51,15 +53,15 @@ export function condaSystem(needs: string): { steps: Step[]; helperFiles: string
 }
 
 /**
- * `micromamba create` of a user-owned prefix. pip runs inside it for the `pip:` list, so it gets
+ * `micromamba create` of a user-owned prefix (or `install` into it). pip runs inside it for the `pip:` list, so it gets
  * the same index settings (the optional build secret) and download cache as every pip run.
  */
-export function micromambaCreate(ctx: PackContext, title: string, args: readonly string[]): Step {
+export function micromambaCreate(ctx: PackContext, title: string, args: readonly string[], verb: "create" | "install" = "create"): Step {
   return {
     title,
     user: "user",
     // No `micromamba clean`: the package cache is a BuildKit cache mount, so it never lands in a layer.
-    commands: [`${PIP_ENV} ${shellCommand(["micromamba", "create", "--yes", ...args])}`],
+    commands: [`${PIP_ENV} ${shellCommand(["micromamba", verb, "--yes", ...args])}`],
     caches: [CONDA_PKGS_CACHE.mount(ctx.user.uid), pipCache(ctx.user.uid)],
     secrets: [PIP_CONF.id],
   };

@@ -7,6 +7,7 @@ import type { Found } from "../detect/found.js";
 import type { RepoFacts } from "../detect/types.js";
 import { conda } from "./conda.js";
 import { condaExplicit } from "./conda-explicit.js";
+import { condaLock } from "./conda-lock.js";
 import { dockerfile } from "./dockerfile.js";
 import { COMMON_FILES } from "./files.js";
 import { julia } from "./julia.js";
@@ -26,7 +27,7 @@ export type * from "./types.js";
  * repo2docker's order: the first pack whose detect() is true builds the repository. r2d's lock file
  * packs (which repo2docker does not have) come after the ones repo2docker has, before plain Python.
  */
-export const BUILDPACKS = [dockerfile, julia, nix, r, condaExplicit, conda, pipfile, python2, pylock, uv, poetry, python] as const;
+export const BUILDPACKS = [dockerfile, julia, nix, r, condaExplicit, condaLock, conda, pipfile, python2, pylock, uv, poetry, python] as const;
 
 /** The pack that builds a repository with no config file at all. */
 export const DEFAULT_BUILDPACK: Buildpack = python;

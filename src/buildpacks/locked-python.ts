@@ -21,7 +21,12 @@ export interface PythonLockRead {
   found: Found<unknown>;
   requiresPython: string | null;
   select(target: MarkerTarget): LockedPackage[];
+  /** The lock's dev packages for the target (its dev groups), when it has any. */
+  selectDev?(target: MarkerTarget): LockedPackage[];
 }
+
+/** The dev packages' list (installed in the dev image only). */
+export const PINNED_DEV_REQUIREMENTS = "pinned-dev-requirements.txt";
 
 function lockPython(ctx: PackContext, lock: PythonLockRead): { version: string; from: string } {
   const fromRuntime = runtimePython(ctx.facts);
@@ -64,5 +69,21 @@ export function lockedPython(ctx: PackContext, lock: PythonLockRead): Contributi
     assembleSteps: project ? [pipStep(ctx, "the repository as a Python package (its dependencies come from the lock)", ["--no-deps", "."])] : [],
     used,
     messages: [{ level: "info", text: `Python ${version} (from ${from}); ${packages.length} locked packages for ${ctx.platform ?? "this machine's platform"}` }],
+    ...lockDev(ctx, lock, { python: version, platform: ctx.platform }, packages),
+  };
+}
+
+/** The lock's dev packages the runtime image does not have, as their own hashed list for the dev image. */
+function lockDev(ctx: PackContext, lock: PythonLockRead, target: MarkerTarget, runtime: readonly LockedPackage[]): Pick<Contribution, "dev"> {
+  const have = new Set(runtime.map((p) => `${p.name.toLowerCase()}==${p.version}`));
+  const packages = (lock.selectDev?.(target) ?? []).filter((p) => !have.has(`${p.name.toLowerCase()}==${p.version}`));
+  if (!packages.length) return {};
+  const list = `${HELPER_DIR}/${PINNED_DEV_REQUIREMENTS}`;
+  return {
+    dev: {
+      steps: [pipStep(ctx, `${packages.length} dev packages pinned in ${lock.found.path} (hashes checked; dev image)`, ["--no-deps", "--require-hashes", "-r", list])],
+      files: [{ name: PINNED_DEV_REQUIREMENTS, content: requirementList(packages, `${lock.found.path} (dev)`) }],
+      used: [{ key: lock.key, use: `pip install --no-deps --require-hashes of its ${packages.length} dev packages` }],
+    },
   };
 }

@@ -27,6 +27,12 @@ export const poetry: Buildpack<"poetry", typeof FILES> = {
   contribute(ctx) {
     const found = ctx.facts.files.poetryLock!;
     const lock = use(found);
-    return lockedPython(ctx, { key: "poetryLock", found, requiresPython: lock.requiresPython, select: (target) => selectCandidates(lock.packages, target, found.path) });
+    return lockedPython(ctx, {
+      key: "poetryLock",
+      found,
+      requiresPython: lock.requiresPython,
+      select: (target) => selectCandidates(lock.packages, target, found.path),
+      selectDev: lock.devPackages.length ? (target) => selectCandidates(lock.devPackages, target, found.path) : undefined,
+    });
   },
 };

@@ -5,7 +5,7 @@ import type { Step } from "../plan/types.js";
 import { PYTHON_FILES } from "./files.js";
 import { PIP_CONF } from "./secrets.js";
 import { APT_CACHE, APT_LISTS_CACHE, DEFAULT_PYTHON, ensurePython, PIP_CACHE, pipStep, pythonBaseImage, pythonForRequires, requiresAllows, venv, VENV } from "./shared.js";
-import type { Buildpack, Contribution, PackContext } from "./types.js";
+import type { Buildpack, Contribution, DevExtras, PackContext } from "./types.js";
 
 /** A root `setup.py`, or a `pyproject.toml` with `[project]` and `[build-system]`: installed with `pip install .`. */
 export function isPythonPackage(facts: RepoFacts): boolean {
@@ -53,6 +53,26 @@ export function pythonInstalls(ctx: PackContext, pipBin = "pip"): { files: strin
     if (facts.files.pyproject?.data?.isPackage) used.push({ key: "pyproject", use: "pip install ." });
   }
   return { files, pre, post, used };
+}
+
+/**
+ * pyproject.toml's dev extras, for the dev image: the project with its `dev` extra (`.[dev]`, when
+ * the runtime image installs the project), and the `dev` dependency group's requirements.
+ */
+export function pyprojectDev(ctx: PackContext, pipBin = "pip"): DevExtras | undefined {
+  const data = ctx.facts.files.pyproject?.data;
+  if (!data) return undefined;
+  const steps: Step[] = [];
+  const used: DevExtras["used"] = [];
+  if (data.devExtra && isPythonPackage(ctx.facts)) {
+    steps.push(pipStep(ctx, "the repository with its dev extra (dev image)", [".[dev]"], pipBin));
+    used.push({ key: "pyproject", use: "pip install '.[dev]'" });
+  }
+  if (data.devGroup.length) {
+    steps.push(pipStep(ctx, `the dev dependency group of ${ctx.facts.files.pyproject!.path} (dev image)`, data.devGroup, pipBin));
+    used.push({ key: "pyproject", use: `pip install of its dev dependency group (${data.devGroup.length} requirements)` });
+  }
+  return steps.length ? { steps, used } : undefined;
 }
 
 /** A runtime.txt version must be one `requires-python` allows (repo2docker refuses the pair too). */
@@ -117,6 +137,7 @@ export const python: Buildpack<"python", typeof PYTHON_FILES> = {
       assembleSteps: installs.post,
       used,
       messages: [{ level: "info", text: `Python ${version} (from ${from})` }],
+      dev: pyprojectDev(ctx),
     };
   },
 };

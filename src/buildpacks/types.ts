@@ -103,7 +103,16 @@ export type Contribution = Partial<
    */
   wrapCommand?: string[];
   messages?: PlanMessage[];
+  /** The environment's dev extras, installed in the dev image only (--target dev). */
+  dev?: DevExtras;
 };
+
+/** What a pack adds to the dev image: steps, the generated lists they read, and what each file gave. */
+export interface DevExtras {
+  steps: Step[];
+  files?: { name: string; content: string }[];
+  used: { key: ConfigKey; use: string }[];
+}
 
 /**
  * A buildpack: one module that says, as data, which files it reads, how it builds, what it calls

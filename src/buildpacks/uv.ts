@@ -26,6 +26,13 @@ export const uv: Buildpack<"uv", typeof FILES> = {
   contribute(ctx) {
     const found = ctx.facts.files.uvLock!;
     const lock = use(found);
-    return lockedPython(ctx, { key: "uvLock", found, requiresPython: lock.requiresPython, select: (target) => selectUv(lock, target, found.path) });
+    const hasGroups = Object.keys(lock.packages[lock.root]!.groups).length > 0;
+    return lockedPython(ctx, {
+      key: "uvLock",
+      found,
+      requiresPython: lock.requiresPython,
+      select: (target) => selectUv(lock, target, found.path),
+      selectDev: hasGroups ? (target) => selectUv(lock, target, found.path, true) : undefined,
+    });
   },
 };

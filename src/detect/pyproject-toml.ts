@@ -1,4 +1,5 @@
 import { ConfigError, quoteForMessage } from "../errors.js";
+import { devGroup, hasDevExtra } from "./dependency-groups.js";
 import { describeTomlValue, parseTomlFile, tomlKeyLine, tomlTableLine } from "./toml.js";
 
 export interface PyprojectToml {
@@ -6,6 +7,10 @@ export interface PyprojectToml {
   isPackage: boolean;
   /** `[project] requires-python`, when given. */
   requiresPython: string | null;
+  /** `[dependency-groups] dev`'s requirements (includes followed), for the dev image. */
+  devGroup: string[];
+  /** `[project.optional-dependencies]` has `dev`: the dev image installs `.[dev]`. */
+  devExtra: boolean;
 }
 
 /** PEP 440 specifiers use only these (letters for `rc1`, `.post1`, `.dev0`). */
@@ -33,6 +38,8 @@ export function parsePyprojectToml(text: string, file = "pyproject.toml"): Pypro
   return {
     isPackage: isTable(project) && isTable(data["build-system"]),
     requiresPython: typeof requires === "string" ? requires : null,
+    devGroup: devGroup(data, text, file),
+    devExtra: hasDevExtra(project),
   };
 }
 

@@ -18,6 +18,8 @@ interface UvPackage extends LockedPackage {
   refusal: string | null;
   deps: UvEdge[];
   optional: Record<string, UvEdge[]>;
+  /** `[package.dev-dependencies]`: the project's dependency groups (dev, test, …). */
+  groups: Record<string, UvEdge[]>;
   resolutionMarkers: Marker[];
 }
 
@@ -57,9 +59,13 @@ function uvPackage(entry: unknown, where: Where): UvPackage {
   if (isTable(entry["optional-dependencies"])) {
     for (const [extra, list] of Object.entries(entry["optional-dependencies"])) optional[extra] = edges(list, name, where);
   }
+  const groups: Record<string, UvEdge[]> = {};
+  if (isTable(entry["dev-dependencies"])) {
+    for (const [group, list] of Object.entries(entry["dev-dependencies"])) groups[group] = edges(list, name, where);
+  }
   const resolution = Array.isArray(entry["resolution-markers"]) ? entry["resolution-markers"] : [];
   return {
-    name, version, hashes, line: where.line, refusal, optional,
+    name, version, hashes, line: where.line, refusal, optional, groups,
     deps: edges(entry.dependencies, name, where),
     resolutionMarkers: resolution.map((m) => parseMarker(String(m), where, `package ${name}`)),
   };
@@ -89,19 +95,22 @@ function edges(list: unknown, parent: string, where: Where): UvEdge[] {
 
 const norm = (name: string) => name.toLowerCase().replace(/[-_.]+/g, "-");
 
-/** The packages the project needs on the target, walked from the project's own dependencies. */
-export function selectUv(lock: UvLock, target: MarkerTarget, file: string): LockedPackage[] {
+/**
+ * The packages the project needs on the target, walked from the project's own dependencies (and,
+ * with `dev`, from its dependency groups too: what the dev image has).
+ */
+export function selectUv(lock: UvLock, target: MarkerTarget, file: string, dev = false): LockedPackage[] {
   const chosen = new Map<UvPackage, Set<string>>();
-  const queue: [UvPackage, string][] = [[lock.packages[lock.root]!, ""]];
+  const root = lock.packages[lock.root]!;
+  const queue: [UvPackage, UvEdge[]][] = [[root, [...root.deps, ...(dev ? Object.values(root.groups).flat() : [])]]];
   while (queue.length) {
-    const [pkg, extra] = queue.shift()!;
-    const list = extra ? (pkg.optional[extra] ?? []) : pkg.deps;
+    const [pkg, list] = queue.shift()!;
     for (const edge of list) {
       if (edge.marker && !evaluateMarker(edge.marker, target, `package ${pkg.name}'s dependency ${edge.name}`, { file, line: pkg.line })) continue;
       const dep = resolveEdge(lock, edge, target, { file, line: pkg.line });
       const seen = chosen.get(dep) ?? new Set<string>();
       chosen.set(dep, seen);
-      for (const x of ["", ...edge.extras]) if (!seen.has(x) && (seen.add(x), true)) queue.push([dep, x]);
+      for (const x of ["", ...edge.extras]) if (!seen.has(x) && (seen.add(x), true)) queue.push([dep, x ? (dep.optional[x] ?? []) : dep.deps]);
     }
   }
   const result: LockedPackage[] = [];

@@ -109,8 +109,8 @@ export const OPTION_TABLE: readonly OptionRow[] = [
     stage: "plan",
     type: choice(["runtime", "dev"] as const),
     cli: { flag: "--target", arg: "<target>" },
-    help: "runtime: the environment built with compilers, the image without them (default); dev: the runtime image plus apt-dev.txt and requirements-dev.txt",
-    input: { name: "target", default: "runtime", description: "runtime (default) or dev: the runtime image plus apt-dev.txt and requirements-dev.txt." },
+    help: "runtime: the environment built with compilers, the image without them (default); dev: the runtime image plus apt-dev.txt, requirements-dev.txt and the environment's dev extras",
+    input: { name: "target", default: "runtime", description: "runtime (default) or dev: the runtime image plus apt-dev.txt, requirements-dev.txt and the environment's dev extras." },
   }),
   option("configDir", {
     stage: "source",

@@ -72,6 +72,7 @@ export function planStages(facts: RepoFacts, pack: Buildpack, c: Contribution, a
       const found = files[key];
       if (found) messages.push({ level: "info", text: `${found.path} is for the dev image: build it with --target dev` });
     }
+    for (const u of c.dev?.used ?? []) messages.push({ level: "info", text: `${files[u.key]?.path ?? u.key}: ${u.use} — for the dev image: build it with --target dev` });
   }
   return {
     target,
@@ -83,7 +84,7 @@ export function planStages(facts: RepoFacts, pack: Buildpack, c: Contribution, a
   };
 }
 
-/** apt-dev.txt and requirements-dev.txt (with the environment's pip) on top of the runtime image. */
+/** apt-dev.txt, requirements-dev.txt and the environment's dev extras (with its pip) on top of the runtime image. */
 function devImage(facts: RepoFacts, user: PlanUser, c: Contribution, detected: BuildPlan["detected"], messages: PlanMessage[]): PlanDev {
   const aptDev = packages(facts.files.aptDev);
   if (facts.files.aptDev) detected.push({ path: facts.files.aptDev.path, use: `apt-get install ${aptDev.join(" ")} in the dev image` });
@@ -104,6 +105,9 @@ function devImage(facts: RepoFacts, user: PlanUser, c: Contribution, detected: B
       messages.push({ level: "warn", text: `${req.path} is not used: this image has no Python environment to install it into` });
     }
   }
-  if (!aptDev.length && !steps.length) messages.push({ level: "info", text: "--target dev: no apt-dev.txt or requirements-dev.txt, so the dev image is the runtime image" });
-  return { aptPackages: aptDev, steps };
+  // The environment's own dev extras (a lock's dev group, pyproject's dev group or extra), after requirements-dev.txt.
+  steps.push(...(c.dev?.steps ?? []));
+  for (const u of c.dev?.used ?? []) detected.push({ path: facts.files[u.key]?.path ?? u.key, use: `${u.use} in the dev image` });
+  if (!aptDev.length && !steps.length) messages.push({ level: "info", text: "--target dev: no apt-dev.txt, requirements-dev.txt or dev extras, so the dev image is the runtime image" });
+  return { aptPackages: aptDev, steps, ...(c.dev?.files?.length ? { files: c.dev.files } : {}) };
 }

@@ -51,10 +51,12 @@ export interface PlanStages {
   copies: string[];
 }
 
-/** The dev image (--target dev): the runtime image plus apt-dev.txt and requirements-dev.txt. */
+/** The dev image (--target dev): the runtime image plus apt-dev.txt, requirements-dev.txt and the dev extras. */
 export interface PlanDev {
   aptPackages: string[];
   steps: Step[];
+  /** Generated lists the dev steps install (a lock file's dev packages), copied into the dev image only. */
+  files?: { name: string; content: string }[];
 }
 
 export interface PlanMessage {

@@ -209,7 +209,11 @@ function view(plan: BuildPlan) {
     entrypointCopy: `COPY ${GENERATED_DIR}/${ENTRYPOINT_SCRIPT} ${ENTRYPOINT}`,
     helperCopies: plan.helperFiles.map((file) => `COPY ${GENERATED_DIR}/${file} ${HELPER_DIR}/${file}`),
     stages: stagesView(plan, run),
-    dev: plan.dev ? { root: plan.dev.aptPackages.length ? run(aptStep(plan, plan.dev.aptPackages, "apt-dev.txt")) : null, steps: plan.dev.steps.map(run) } : null,
+    dev: plan.dev ? {
+      root: plan.dev.aptPackages.length ? run(aptStep(plan, plan.dev.aptPackages, "apt-dev.txt")) : null,
+      copies: (plan.dev.files ?? []).map((f) => copy(`${GENERATED_DIR}/${f.name}`, `${HELPER_DIR}/${f.name}`, f.name)),
+      steps: plan.dev.steps.map(run),
+    } : null,
     entrypoint: jsonForm(plan.entrypoint, "ENTRYPOINT"),
     command: jsonForm(plan.command, "CMD"),
   };
@@ -247,6 +251,6 @@ export function generatedFiles(plan: BuildPlan, dockerfile: string): GeneratedFi
     { path: GENERATED_DOCKERFILE, content: dockerfile, mode: 0o644 },
     { path: `${GENERATED_DIR}/${ENTRYPOINT_SCRIPT}`, content: shippedScript(ENTRYPOINT_SCRIPT), mode: 0o755 },
     ...plan.helperFiles.map((f) => ({ path: `${GENERATED_DIR}/${f}`, content: shippedScript(f), mode: 0o644 })),
-    ...(plan.pinnedFiles ?? []).map((f) => ({ path: `${GENERATED_DIR}/${f.name}`, content: f.content, mode: 0o644 })),
+    ...[...(plan.pinnedFiles ?? []), ...(plan.dev?.files ?? [])].map((f) => ({ path: `${GENERATED_DIR}/${f.name}`, content: f.content, mode: 0o644 })),
   ];
 }

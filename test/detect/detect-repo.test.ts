@@ -61,7 +61,7 @@ describe("detectRepo: what is found", () => {
     expect(files.start?.data).toMatchObject({ crlf: false, shebang: "/bin/bash", passesArguments: true });
     expect(files.runSh).toMatchObject({ path: "run.sh", data: { crlf: false, shebang: null, passesArguments: false } });
     expect(files.setupPy).toEqual({ path: "setup.py" });
-    expect(files.pyproject?.data).toEqual({ isPackage: true, requiresPython: ">=3.9" });
+    expect(files.pyproject?.data).toEqual({ isPackage: true, requiresPython: ">=3.9", devGroup: [], devExtra: false });
     expect(files.installR).toEqual({ path: "install.R" });
     expect(files.juliaRequire).toEqual({ path: "REQUIRE" });
     expect(files.defaultNix).toEqual({ path: "default.nix", data: { localPaths: [], usesChannel: false } });

@@ -5,20 +5,20 @@ import { expectConfigError } from "./helpers.js";
 describe("parsePyprojectToml", () => {
   it("[project] + [build-system] is a package; requires-python is read", () => {
     const text = '[build-system]\r\nrequires = ["hatchling"]\r\nbuild-backend = "hatchling.build"\r\n\r\n# metadata\r\n[project]\r\nname = "demo"\r\nrequires-python = ">=3.9"\r\n';
-    expect(parsePyprojectToml(text)).toEqual({ isPackage: true, requiresPython: ">=3.9" });
+    expect(parsePyprojectToml(text)).toEqual({ isPackage: true, requiresPython: ">=3.9", devGroup: [], devExtra: false });
   });
 
   it("[project] alone is not a package (repo2docker needs both tables)", () => {
-    expect(parsePyprojectToml('[project]\nname = "demo"\nrequires-python = ">=3.10,<3.13"\n')).toEqual({ isPackage: false, requiresPython: ">=3.10,<3.13" });
+    expect(parsePyprojectToml('[project]\nname = "demo"\nrequires-python = ">=3.10,<3.13"\n')).toEqual({ isPackage: false, requiresPython: ">=3.10,<3.13", devGroup: [], devExtra: false });
   });
 
   it("[build-system] alone is not a package", () => {
-    expect(parsePyprojectToml('[build-system]\nrequires = ["setuptools"]\n')).toEqual({ isPackage: false, requiresPython: null });
+    expect(parsePyprojectToml('[build-system]\nrequires = ["setuptools"]\n')).toEqual({ isPackage: false, requiresPython: null, devGroup: [], devExtra: false });
   });
 
   it("tool-only files (black, ruff) are neither", () => {
-    expect(parsePyprojectToml("[tool.black]\nline-length = 100\n")).toEqual({ isPackage: false, requiresPython: null });
-    expect(parsePyprojectToml("")).toEqual({ isPackage: false, requiresPython: null });
+    expect(parsePyprojectToml("[tool.black]\nline-length = 100\n")).toEqual({ isPackage: false, requiresPython: null, devGroup: [], devExtra: false });
+    expect(parsePyprojectToml("")).toEqual({ isPackage: false, requiresPython: null, devGroup: [], devExtra: false });
   });
 
   it("a non-string requires-python is an error at its line (r2d reads it to pick Python)", () => {

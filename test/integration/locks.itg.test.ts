@@ -11,7 +11,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BuildError, buildRepo, freezeRepo } from "../../src/index.js";
 import { loadInfra, type Infra } from "../helpers/infra.js";
-import { buildOptions, Scope, sh } from "./helpers.js";
+import { buildOptions, docker, Scope, sh } from "./helpers.js";
 
 let infra: Infra;
 const scope = new Scope(() => infra);
@@ -121,4 +121,19 @@ it("r2d freeze: the next build installs what was frozen, after the index publish
   } finally {
     index.server.close();
   }
+}, TIMEOUT * 2);
+
+it("a lock's dev group is in the dev image only, which is the runtime image plus layers", async () => {
+  const pkg = (name: string, version: string, hash: string, group: string) => `[[package]]\nname = "${name}"\nversion = "${version}"\noptional = false\npython-versions = ">=3.8"\ngroups = ["${group}"]\nfiles = [{file = "${wheel(name, version)}", hash = "sha256:${hash}"}]\n`;
+  const lock = `${pkg(infra.pyDep, infra.pyDepOldVersion, oldHash(), "main")}\n${pkg(infra.pyPkg, infra.pyPkgVersion, greetHash(), "dev")}\n[metadata]\nlock-version = "2.1"\npython-versions = ">=3.8"\n`;
+  const repo = await scope.repo({ "poetry.lock": lock, "runtime.txt": "python-3.11\n" });
+  const runtime = await buildRepo(repo, buildOptions(infra, { imageName: scope.image("dev-extras-runtime") }));
+  const dev = await buildRepo(repo, buildOptions(infra, { imageName: scope.image("dev-extras-dev"), target: "dev" }));
+  const has = (image: string) => sh(infra, image, `python -c 'import importlib.util as u; print(*[bool(u.find_spec(m)) for m in ("${infra.pyDepModule}", "${infra.pyPkgModule}")])'`);
+  expect(await has(runtime.imageName)).toBe("True False");
+  expect(await has(dev.imageName)).toBe("True True");
+  const layers = async (image: string) => JSON.parse(String((await docker(infra, ["image", "inspect", "--format", "{{json .RootFS.Layers}}", image])).stdout)) as string[];
+  const [runtimeLayers, devLayers] = [await layers(runtime.imageName), await layers(dev.imageName)];
+  expect(devLayers.slice(0, runtimeLayers.length)).toEqual(runtimeLayers);
+  expect(devLayers.length).toBeGreaterThan(runtimeLayers.length);
 }, TIMEOUT * 2);

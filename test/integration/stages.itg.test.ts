@@ -84,3 +84,16 @@ describe("a Cresset-style repository: --config-dir dependencies, runtime and dev
     expect(again.stdout.trim().split("\n")).toEqual([`${UID}:${GID}`, `${UID}:${GID}`]);
   });
 });
+
+it("pyproject.toml's dev dependency group is in the dev image only, on top of the runtime image", async () => {
+  const pyproject = `[project]\nname = "demo"\nversion = "0"\nrequires-python = ">=3.8"\n\n[dependency-groups]\ndev = ["${infra.pyPkg}==${infra.pyPkgVersion}"]\n`;
+  const repo = await scope.repo({ "pyproject.toml": pyproject, "requirements.txt": `${infra.pyDep}\n`, "runtime.txt": "python-3.11\n" });
+  const runtime = await buildRepo(repo, buildOptions(infra, { imageName: scope.image("dev-group-runtime") }));
+  const dev = await buildRepo(repo, buildOptions(infra, { imageName: scope.image("dev-group-dev"), target: "dev" }));
+  const has = (image: string) => sh(infra, image, `python -c 'import importlib.util as u; print(*[bool(u.find_spec(m)) for m in ("${infra.pyDepModule}", "${infra.pyPkgModule}")])'`);
+  expect(await has(runtime.imageName)).toBe("True False");
+  expect(await has(dev.imageName)).toBe("True True");
+  const layers = async (image: string) => JSON.parse(String((await docker(infra, ["image", "inspect", "--format", "{{json .RootFS.Layers}}", image])).stdout)) as string[];
+  const runtimeLayers = await layers(runtime.imageName);
+  expect((await layers(dev.imageName)).slice(0, runtimeLayers.length)).toEqual(runtimeLayers);
+}, 1_200_000);
