@@ -1,0 +1,81 @@
+import { use } from "../detect/found.js";
+import { parseRenvLock, type RenvLock } from "../detect/renv-lock.js";
+import type { RepoFacts } from "../detect/types.js";
+import { R_RELEASES, R_VERSIONS } from "../detect/versions.js";
+import { ConfigError } from "../errors.js";
+import { HELPER_DIR } from "../plan/layout.js";
+import { configFile, DESCRIPTION, RUNTIME_TXT } from "./files.js";
+import { DEFAULT_R, HELPER_SCRIPT, R_LIBS, rFromDistribution, rStep } from "./r.js";
+import { CRAN_MIRROR } from "./secrets.js";
+import { APT_CACHE, APT_LISTS_CACHE } from "./shared.js";
+import type { Buildpack, Contribution } from "./types.js";
+
+export const RENV_LOCK = configFile({ key: "renvLock", names: ["renv.lock"], where: "config", parse: parseRenvLock });
+const FILES = [RENV_LOCK, RUNTIME_TXT] as const;
+/** The generated install list's name in the context and in the image's helper folder. */
+export const LOCKED_R_PACKAGES = "locked-r-packages.tsv";
+
+const LOCK_WINS = "renv.lock is used: it pins every R package";
+
+/** The R release: runtime.txt's when it names one (it must agree with the lock), else the lock's R.Version, else r2d's default. */
+function lockR(facts: RepoFacts, lock: RenvLock, file: string): string {
+  const runtime = facts.files.runtime?.data;
+  const wanted = runtime?.name === "r" ? runtime.version : null;
+  const locked = lock.rVersion;
+  if (wanted && locked && !(locked === wanted || locked.startsWith(`${wanted}.`))) {
+    throw new ConfigError(`runtime.txt asks for R ${wanted} but ${file} was made with R ${locked}`, { location: { file: facts.files.runtime!.path }, hint: "make the two agree, or drop the version from runtime.txt" });
+  }
+  const version = wanted ? (R_VERSIONS[wanted] ?? wanted) : locked ? (R_VERSIONS[locked] ?? locked) : DEFAULT_R;
+  if (!R_RELEASES.includes(version)) throw new ConfigError(`R ${version} is not an R release r2d can provide`, { location: { file: wanted ? facts.files.runtime!.path : file }, hint: `use one of ${R_RELEASES[0]} to ${R_RELEASES.at(-1)}` });
+  return version;
+}
+
+/** The list the R helper installs, one validated package a line, in install order. */
+export function lockedList(lock: RenvLock): string {
+  const urls = new Map(lock.repositories.map((r) => [r.name, r.url]));
+  return lock.packages.map((p) => `${p.name}\t${p.version}\t${p.repository}\t${urls.get(p.repository)}\n`).join("");
+}
+
+/**
+ * renv.lock (what `r2d freeze` writes for R; repo2docker does not read it): each package at exactly
+ * its version from its CRAN-like repository (src/contrib, else src/contrib/Archive), in dependency
+ * order, into the user's R library. It comes before the R pack: the lock wins over install.R.
+ */
+export const renv: Buildpack<"renv", typeof FILES> = {
+  name: "renv",
+  kind: "generated",
+  gpu: true,
+  files: FILES,
+  alsoReads: [DESCRIPTION],
+  ignores: { installR: LOCK_WINS, requirementsR: LOCK_WINS },
+  caches: [APT_CACHE, APT_LISTS_CACHE],
+  secrets: [CRAN_MIRROR],
+  envDirs: [R_LIBS],
+  builderStage: false,
+  detect(facts) {
+    const runtime = facts.files.runtime?.data;
+    return Boolean(facts.files.renvLock) && !(runtime && runtime.name !== "r");
+  },
+  contribute(ctx) {
+    const found = ctx.facts.files.renvLock!;
+    const lock = use(found);
+    const version = lockR(ctx.facts, lock, found.path);
+    const n = lock.packages.length;
+    const used: Contribution["used"] = [{ key: "renvLock", use: `${n} R packages at their locked versions, from ${lock.repositories.map((r) => r.name).join(", ") || "no repository"}` }];
+    if (ctx.facts.files.runtime) used.unshift({ key: "runtime", use: `R ${version}` });
+    const description = ctx.facts.files.description;
+    if (description) used.push({ key: "description", use: `R package ${use(description).package}: R CMD INSTALL after the locked packages` });
+    return {
+      baseImage: `rocker/r-ver:${version}`,
+      r: version,
+      env: { R_LIBS_USER: R_LIBS },
+      systemSteps: [rFromDistribution()],
+      helperFiles: [HELPER_SCRIPT],
+      pinnedFiles: [{ name: LOCKED_R_PACKAGES, content: lockedList(lock) }],
+      preAssembleSteps: n ? [rStep(`${n} R packages pinned in ${found.path} (exact versions)`, "", ["locked", `${HELPER_DIR}/${LOCKED_R_PACKAGES}`])] : [],
+      assembleSteps: description ? [rStep("the repository as an R package (DESCRIPTION)", "", ["description", "."])] : [],
+      used,
+      messages: [{ level: "info", text: `R ${version}; ${n} packages from ${found.path}, each at its locked version (--cran-mirror replaces the repository named CRAN)` }],
+    };
+  },
+};
