@@ -46,7 +46,7 @@ function rRuntime(facts: RepoFacts): { wanted: string | null; version: string; d
  * image's own repository (rocker images point at Posit's Linux binaries, far faster than building
  * from source), falling back to the cloud mirror in the helper when the image sets none.
  */
-function defaultCran(date: string | null): string {
+export function defaultCran(date: string | null): string {
   return date ? `https://packagemanager.posit.co/cran/${date}` : "";
 }
 

@@ -1,36 +1,24 @@
 /**
- * `r2d freeze REPO`: build the image (or reuse --image-name when it exists), read the installed
- * packages from a container of it, pin each with the hashes its index publishes, and write them as
- * pylock.toml into the repository's config folder: the one command that writes there, and only
- * when asked. The next build installs exactly those versions (the pylock buildpack).
+ * `r2d freeze REPO`: build the image (or reuse --image-name when it exists), read the solved
+ * environment from a container of it, and write it as a lock file into the repository's config
+ * folder: the one command that writes there, and only when asked. The next build installs exactly
+ * those versions (the lock file's buildpack). One freezer per kind of environment, chosen by the
+ * plan's buildpack: Python's venv (pylock.toml), R's library (renv.lock).
  */
 import path from "node:path";
-import { buildRepo, type BuildRepoOptions } from "../build-repo.js";
-import { parsePylockToml } from "../detect/pylock-toml.js";
-import { inspectImage, probeEngine, runContainer, type Engine } from "../engine/index.js";
+import { buildRepo } from "../build-repo.js";
+import { inspectImage, probeEngine } from "../engine/index.js";
 import { ConfigError, UnsupportedError } from "../errors.js";
 import { isGitUrl } from "../source/index.js";
-import { lockChanges, pylockText, type FrozenPackage } from "./pylock-writer.js";
-import { DEFAULT_INDEX, indexFiles } from "./simple-index.js";
-import { writeIntoRepo } from "./write-file.js";
+import { lockChanges } from "./pylock-writer.js";
+import { pythonFreezer } from "./python.js";
+import { rFreezer } from "./r.js";
+import type { FreezeOptions, FreezeResult, Freezer } from "./types.js";
+import { readFromRepo, writeIntoRepo } from "./write-file.js";
 
-export type FreezeOptions = Omit<BuildRepoOptions, "build" | "run" | "push" | "grader">;
+export type { FreezeOptions, FreezeResult } from "./types.js";
 
-export interface FreezeResult {
-  /** The written file, relative to the repository. */
-  path: string;
-  imageName: string;
-  packages: { name: string; version: string }[];
-  /** `+ name version`, `- name version`, `~ name old -> new`: empty when nothing changed. */
-  changes: string[];
-  /** Installed packages that were not pinned, and why. */
-  skipped: string[];
-}
-
-/** Packs whose environment is the virtual environment /srv/venv, which freeze reads. */
-const VENV_PACKS = new Set(["python", "pylock", "uv", "poetry"]);
-/** What pip freeze leaves out too: the venv's own tools. */
-const TOOLS = new Set(["pip", "setuptools", "wheel", "distribute"]);
+const FREEZERS: readonly Freezer[] = [pythonFreezer, rFreezer];
 
 export async function freezeRepo(repo: string, options: FreezeOptions = {}): Promise<FreezeResult> {
   if (isGitUrl(repo)) throw new ConfigError("r2d freeze writes into the repository: give a local directory, not a git URL", { location: { file: "command line" }, hint: "clone the repository, then run r2d freeze on the clone" });
@@ -38,55 +26,18 @@ export async function freezeRepo(repo: string, options: FreezeOptions = {}): Pro
   const reuse = options.imageName ? await inspectImage(engine, options.imageName) : null;
   const built = await buildRepo(repo, { ...options, build: !reuse, run: false });
   const plan = built.plan;
-  if (!VENV_PACKS.has(plan.buildpack)) {
-    throw new UnsupportedError(`r2d freeze reads Python virtual environments (requirements.txt, setup.py, pyproject.toml and the lock files); this repository uses the ${plan.buildpack} buildpack`, {
+  const freezer = FREEZERS.find((f) => f.packs.includes(plan.buildpack));
+  if (!freezer) {
+    throw new UnsupportedError(`r2d freeze reads ${FREEZERS.map((f) => f.reads).join("; ")}; this repository uses the ${plan.buildpack} buildpack`, {
       location: { file: plan.detected[0]?.path ?? repo },
       hint: plan.buildpack === "pipfile" ? "Pipfile.lock already pins the environment: `pipenv lock` updates it" : "pin versions in the repository's own config files",
     });
   }
-  const { python, installed } = await installedPackages(engine, built.imageName, options);
-  const index = options.pipIndexUrl ?? DEFAULT_INDEX;
-  const frozen: FrozenPackage[] = [];
-  const skipped: string[] = [];
-  for (const p of installed) {
-    if (TOOLS.has(p.name.toLowerCase())) continue;
-    if (p.direct) { skipped.push(`${p.name} ${p.version}: installed from a path or URL, not from the index`); continue; }
-    const files = await indexFiles(index, p.name, p.version, options.signal);
-    if (!files.length) throw new ConfigError(`the index has no files of ${p.name} ${p.version} with sha256 hashes`, { location: { file: "--pip-index-url" }, hint: "freeze with the index the image was built from (--pip-index-url)" });
-    frozen.push({ name: p.name, version: p.version, files });
-  }
-  const relative = [plan.configDir, "pylock.toml"].filter(Boolean).join("/");
+  const relative = [plan.configDir, freezer.file].filter(Boolean).join("/");
   const root = path.resolve(repo, options.subdir ?? "");
-  const previous = await writeIntoRepo(root, relative, pylockText(frozen, python));
-  const before = previousPins(previous);
-  const after = new Map(frozen.map((p) => [p.name, p.version]));
-  return { path: relative, imageName: built.imageName, packages: frozen.map(({ name, version }) => ({ name, version })), changes: lockChanges(before, after), skipped };
-}
-
-interface Installed {
-  name: string;
-  version: string;
-  direct: boolean;
-}
-
-/** `pip inspect` in a throw-away container of the image (no network): name, version, installed from a URL or path. */
-async function installedPackages(engine: Engine, image: string, options: FreezeOptions): Promise<{ python: string; installed: Installed[] }> {
-  const result = await runContainer(engine, {
-    image, command: ["-m", "pip", "inspect", "--local"], env: ["PIP_DISABLE_PIP_VERSION_CHECK=1"], publish: [], volumes: [],
-    network: "none", platform: options.platform, remove: true, interactive: false, tty: false, extra: ["--entrypoint", "python"],
-  }, { signal: options.signal });
-  if (result.exitCode !== 0) throw new UnsupportedError(`pip inspect failed in the image (exit ${result.exitCode}): ${result.stderr.trim().split("\n").at(-1) ?? ""}`, { location: { file: image }, hint: "r2d freeze needs pip 22.2 or newer in the image's environment" });
-  const data = JSON.parse(result.stdout) as { environment?: { python_version?: string }; installed?: { metadata?: { name?: string; version?: string }; direct_url?: unknown }[] };
-  const python = data.environment?.python_version ?? "";
-  if (!/^\d+\.\d+$/.test(python)) throw new UnsupportedError("pip inspect did not report the image's Python version", { location: { file: image }, hint: "r2d freeze needs pip 22.2 or newer in the image's environment" });
-  return { python, installed: (data.installed ?? []).map((d) => ({ name: String(d.metadata?.name), version: String(d.metadata?.version), direct: d.direct_url !== undefined })) };
-}
-
-/** The versions the current pylock.toml pins (none when it is absent or unreadable: all are new). */
-function previousPins(text: string | null): Map<string, string> {
-  try {
-    return new Map(text ? parsePylockToml(text).packages.map((p) => [p.name, p.version]) : []);
-  } catch {
-    return new Map();
-  }
+  const previous = await readFromRepo(root, relative);
+  const frozen = await freezer.freeze({ engine, built, options, previous });
+  await writeIntoRepo(root, relative, frozen.text);
+  const after = new Map(frozen.packages.map((p) => [p.name, p.version]));
+  return { path: relative, imageName: built.imageName, packages: frozen.packages, changes: lockChanges(freezer.pins(previous), after), skipped: frozen.skipped };
 }
