@@ -4,11 +4,12 @@ import type { RepoFacts } from "../detect/types.js";
 import { R_RELEASES, R_VERSIONS } from "../detect/versions.js";
 import { ConfigError } from "../errors.js";
 import { HELPER_DIR } from "../plan/layout.js";
-import { configFile, DESCRIPTION, RUNTIME_TXT } from "./files.js";
+import { configFile, DESCRIPTION, PYPROJECT_TOML, REQUIREMENTS_TXT, RUNTIME_TXT, SETUP_PY } from "./files.js";
+import { pythonInstalls } from "./python.js";
 import { DEFAULT_R, HELPER_SCRIPT, R_LIBS, rFromDistribution, rStep } from "./r.js";
-import { CRAN_MIRROR } from "./secrets.js";
-import { APT_CACHE, APT_LISTS_CACHE } from "./shared.js";
-import type { Buildpack, Contribution } from "./types.js";
+import { CRAN_MIRROR, PIP_CONF } from "./secrets.js";
+import { APT_CACHE, APT_LISTS_CACHE, ensurePython, PIP_CACHE, venv, VENV } from "./shared.js";
+import type { Buildpack, Contribution, PackContext } from "./types.js";
 
 export const RENV_LOCK = configFile({ key: "renvLock", names: ["renv.lock"], where: "config", parse: parseRenvLock });
 const FILES = [RENV_LOCK, RUNTIME_TXT] as const;
@@ -30,6 +31,14 @@ function lockR(facts: RepoFacts, lock: RenvLock, file: string): string {
   return version;
 }
 
+/** requirements.txt and a Python package beside the lock: into a venv, as the R pack does. */
+function pythonBeside(ctx: PackContext): Pick<Contribution, "env" | "path" | "environmentSteps" | "systemSteps" | "dependencyFiles" | "preAssembleSteps" | "assembleSteps" | "used"> & { python: string | null } {
+  const py = pythonInstalls(ctx);
+  if (!py.pre.length && !py.post.length) return { python: null, used: [] };
+  const v = venv(ctx);
+  return { python: "3", env: v.env, path: v.path, environmentSteps: v.steps, systemSteps: [ensurePython], dependencyFiles: py.files, preAssembleSteps: py.pre, assembleSteps: py.post, used: py.used };
+}
+
 /** The list the R helper installs, one validated package a line, in install order. */
 export function lockedList(lock: RenvLock): string {
   const urls = new Map(lock.repositories.map((r) => [r.name, r.url]));
@@ -46,11 +55,12 @@ export const renv: Buildpack<"renv", typeof FILES> = {
   kind: "generated",
   gpu: true,
   files: FILES,
-  alsoReads: [DESCRIPTION],
-  ignores: { installR: LOCK_WINS, requirementsR: LOCK_WINS },
-  caches: [APT_CACHE, APT_LISTS_CACHE],
-  secrets: [CRAN_MIRROR],
-  envDirs: [R_LIBS],
+  // R repositories may carry Python files too (installed into a venv, as by the R pack).
+  alsoReads: [DESCRIPTION, REQUIREMENTS_TXT, SETUP_PY, PYPROJECT_TOML],
+  ignores: { installR: LOCK_WINS, requirementsR: LOCK_WINS, environment: "renv.lock is used: its R comes from a rocker image, not a conda environment" },
+  caches: [APT_CACHE, APT_LISTS_CACHE, PIP_CACHE],
+  secrets: [CRAN_MIRROR, PIP_CONF],
+  envDirs: [R_LIBS, VENV],
   builderStage: false,
   detect(facts) {
     const runtime = facts.files.runtime?.data;
@@ -65,16 +75,21 @@ export const renv: Buildpack<"renv", typeof FILES> = {
     if (ctx.facts.files.runtime) used.unshift({ key: "runtime", use: `R ${version}` });
     const description = ctx.facts.files.description;
     if (description) used.push({ key: "description", use: `R package ${use(description).package}: R CMD INSTALL after the locked packages` });
+    const py = pythonBeside(ctx);
     return {
       baseImage: `rocker/r-ver:${version}`,
       r: version,
-      env: { R_LIBS_USER: R_LIBS },
-      systemSteps: [rFromDistribution()],
+      python: py.python,
+      env: { R_LIBS_USER: R_LIBS, ...py.env },
+      path: py.path ?? [],
+      systemSteps: [rFromDistribution(), ...(py.systemSteps ?? [])],
+      environmentSteps: py.environmentSteps ?? [],
       helperFiles: [HELPER_SCRIPT],
       pinnedFiles: [{ name: LOCKED_R_PACKAGES, content: lockedList(lock) }],
-      preAssembleSteps: n ? [rStep(`${n} R packages pinned in ${found.path} (exact versions)`, "", ["locked", `${HELPER_DIR}/${LOCKED_R_PACKAGES}`])] : [],
-      assembleSteps: description ? [rStep("the repository as an R package (DESCRIPTION)", "", ["description", "."])] : [],
-      used,
+      dependencyFiles: py.dependencyFiles ?? [],
+      preAssembleSteps: [...(n ? [rStep(`${n} R packages pinned in ${found.path} (exact versions)`, "", ["locked", `${HELPER_DIR}/${LOCKED_R_PACKAGES}`])] : []), ...(py.preAssembleSteps ?? [])],
+      assembleSteps: [...(description ? [rStep("the repository as an R package (DESCRIPTION)", "", ["description", "."])] : []), ...(py.assembleSteps ?? [])],
+      used: [...used, ...py.used],
       messages: [{ level: "info", text: `R ${version}; ${n} packages from ${found.path}, each at its locked version (--cran-mirror replaces the repository named CRAN)` }],
     };
   },

@@ -32,11 +32,16 @@ export const rFreezer: Freezer = {
   file: "renv.lock",
   reads: "R libraries (the r and renv packs)",
   async freeze(input) {
+    const conda = input.built.facts.files.environment;
+    if (input.built.plan.buildpack === "r" && conda) {
+      // The renv pack installs into rocker's R: a lock would drop the conda environment at the next build.
+      throw new UnsupportedError("r2d freeze does not read R in a conda environment: renv.lock is installed with rocker's R, without environment.yml", { location: { file: conda.path }, hint: "pin R packages in environment.yml (r-* conda packages) instead" });
+    }
     const { rVersion, imageCran, rows } = await readLibrary(input);
     const { kept, skipped } = pinnable(rows, input.built.facts.files.description?.data?.package);
     const previous = previousLock(input.previous);
     const text = renvLockText(kept, rVersion, cranUrl(input, imageCran), previous);
-    parseRenvLock(text, this.file); // What the renv pack will read: refused here rather than at the next build.
+    parseRenvLock(text, "renv.lock"); // What the renv pack will read: refused here rather than at the next build.
     return { text, packages: kept.map((p) => ({ name: p.Package, version: p.Version })).sort((a, b) => a.name.localeCompare(b.name)), skipped };
   },
   pins(text) {

@@ -36,3 +36,11 @@ describe("r2d freeze for R libraries", () => {
     expect(lock.packages.map((p) => [p.name, p.version, p.repository])).toEqual([["aa", "1.1", "LOCAL"], ["bb", "2.0", "CRAN"]]);
   });
 });
+
+describe("r2d freeze for R in a conda environment", () => {
+  it("is refused before any container runs, naming environment.yml", async () => {
+    const built = { plan: { buildpack: "r" }, facts: { files: { environment: { path: "binder/environment.yml" } } } };
+    const input = { engine: null, built, options: {}, previous: null } as unknown as Parameters<typeof rFreezer.freeze>[0];
+    await expect(rFreezer.freeze(input)).rejects.toThrow(/^binder\/environment.yml: r2d freeze does not read R in a conda environment/);
+  });
+});
