@@ -18,16 +18,18 @@ export const LOCKED_R_PACKAGES = "locked-r-packages.tsv";
 
 const LOCK_WINS = "renv.lock is used: it pins every R package";
 
-/** The R release: runtime.txt's when it names one (it must agree with the lock), else the lock's R.Version, else r2d's default. */
+/** The R release: the more precise of runtime.txt's and the lock's R.Version (the two must agree), else r2d's default. */
 function lockR(facts: RepoFacts, lock: RenvLock, file: string): string {
   const runtime = facts.files.runtime?.data;
   const wanted = runtime?.name === "r" ? runtime.version : null;
   const locked = lock.rVersion;
-  if (wanted && locked && !(locked === wanted || locked.startsWith(`${wanted}.`))) {
+  const within = (a: string, b: string) => a === b || a.startsWith(`${b}.`);
+  if (wanted && locked && !within(locked, wanted) && !within(wanted, locked)) {
     throw new ConfigError(`runtime.txt asks for R ${wanted} but ${file} was made with R ${locked}`, { location: { file: facts.files.runtime!.path }, hint: "make the two agree, or drop the version from runtime.txt" });
   }
-  const version = wanted ? (R_VERSIONS[wanted] ?? wanted) : locked ? (R_VERSIONS[locked] ?? locked) : DEFAULT_R;
-  if (!R_RELEASES.includes(version)) throw new ConfigError(`R ${version} is not an R release r2d can provide`, { location: { file: wanted ? facts.files.runtime!.path : file }, hint: `use one of ${R_RELEASES[0]} to ${R_RELEASES.at(-1)}` });
+  const precise = wanted && locked ? (wanted.length > locked.length ? wanted : locked) : (wanted ?? locked);
+  const version = precise ? (R_VERSIONS[precise] ?? precise) : DEFAULT_R;
+  if (!R_RELEASES.includes(version)) throw new ConfigError(`R ${version} is not an R release r2d can provide`, { location: { file: precise === wanted ? facts.files.runtime!.path : file }, hint: `use one of ${R_RELEASES[0]} to ${R_RELEASES.at(-1)}` });
   return version;
 }
 
