@@ -1,6 +1,7 @@
 /**
  * renv.lock against the local CRAN-like repository: an archived (older) version installed exactly,
- * from the repository named in the lock and from --cran-mirror (which replaces the one named CRAN);
+ * from the repository named in the lock and from --cran-mirror (which replaces the one named CRAN), a
+ * version the repository lacks failing the build by the package's name;
  * and `r2d freeze`'s round trip for an install.R repository, after the repository publishes a newer version.
  */
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
@@ -38,6 +39,14 @@ it("renv.lock: the archived version of a package, from the lock's repository and
   expect(result.plan.buildpack).toBe("renv");
   expect(await installed(result.imageName, infra.rPkg)).toBe(`${infra.rPkgOldVersion} /srv/rlibs/${infra.rPkg}`);
   expect(await installed(result.imageName, infra.rPkgWithDep)).toBe(`${infra.rPkgWithDepVersion} /srv/rlibs/${infra.rPkgWithDep}`);
+}, TIMEOUT);
+
+it("renv.lock: a version the repository does not have fails the build, naming the package", async () => {
+  const lock = { R: { Version: infra.rVersion, Repositories: [{ Name: "CRAN", URL: "http://cran.invalid" }] }, Packages: { [infra.rPkg]: { Package: infra.rPkg, Version: "0.0.9", Source: "Repository", Repository: "CRAN" } } };
+  const repo = await scope.repo({ "renv.lock": JSON.stringify(lock) });
+  const err = await buildRepo(repo, rOptions({ imageName: scope.image("renv-missing") })).then(() => null, (e: unknown) => e);
+  expect((err as Error | null)?.name).toBe("BuildError");
+  expect((err as BuildError).log).toContain(`r2d: R package ${infra.rPkg} 0.0.9 is not in the repository CRAN (looked in src/contrib/Archive)`);
 }, TIMEOUT);
 
 /**
