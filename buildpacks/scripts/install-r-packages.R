@@ -3,6 +3,9 @@
 #   Rscript install-r-packages.R packages pkgA pkgB   # a pkg_list
 #   Rscript install-r-packages.R script binder/install.R  # a script (from the repository root), with the mirror as the default repos
 #   Rscript install-r-packages.R description .         # an R package: its dependencies, then itself
+#   Rscript install-r-packages.R locked LIST           # renv.lock's packages at exactly their versions:
+#     LIST has one "package<TAB>version<TAB>repository name<TAB>repository URL" line per package, in
+#     install order (written by r2d from the validated lock); R2D_CRAN, when set, replaces the repository named CRAN.
 args <- commandArgs(trailingOnly = TRUE)
 mode <- args[1]
 rest <- args[-1]
@@ -41,6 +44,32 @@ if (identical(mode, "packages")) {
   install(deps)
   install.packages(rest[1], repos = NULL, type = "source", lib = lib)
   check(d[1, "Package"])
+} else if (identical(mode, "locked")) {
+  rows <- strsplit(readLines(rest[1]), "\t", fixed = TRUE)
+  dir <- tempfile("r2d-locked-")
+  dir.create(dir)
+  indexes <- list()
+  version_of <- function(pkg) tryCatch(packageDescription(pkg, lib.loc = lib, fields = "Version"), error = function(e) NA)
+  for (row in rows) {
+    pkg <- row[1]; ver <- row[2]
+    repo <- if (identical(row[3], "CRAN") && nzchar(cran)) sub("/+$", "", cran) else row[4]
+    contrib <- paste0(repo, "/src/contrib")
+    if (is.null(indexes[[contrib]])) indexes[[contrib]] <- available.packages(contriburl = contrib, type = "source", filters = "duplicates")
+    index <- indexes[[contrib]]
+    # The current version is in src/contrib; older ones in CRAN's Archive/<pkg>/.
+    current <- pkg %in% rownames(index) && identical(unname(index[pkg, "Version"]), ver)
+    tarball <- sprintf("%s_%s.tar.gz", pkg, ver)
+    from <- if (current) paste(contrib, tarball, sep = "/") else paste(contrib, "Archive", pkg, tarball, sep = "/")
+    dest <- file.path(dir, tarball)
+    ok <- tryCatch(download.file(from, dest, mode = "wb", quiet = TRUE) == 0, error = function(e) FALSE, warning = function(w) FALSE)
+    if (!ok) stop("r2d: R package ", pkg, " ", ver, " is not in the repository ", row[3], " (looked in ", if (current) "src/contrib" else "src/contrib/Archive", ")", call. = FALSE)
+    install.packages(dest, repos = NULL, type = "source", lib = lib)
+    if (!identical(version_of(pkg), ver)) stop("r2d: R package ", pkg, " ", ver, " did not install", call. = FALSE)
+  }
+  for (row in rows) {
+    got <- version_of(row[1])
+    if (!identical(got, row[2])) stop("r2d: R package ", row[1], " is ", got, ", not ", row[2], " as locked", call. = FALSE)
+  }
 } else {
   stop("r2d: unknown mode ", mode, call. = FALSE)
 }

@@ -18,6 +18,7 @@ import { pylock } from "./pylock.js";
 import { python } from "./python.js";
 import { python2 } from "./python2.js";
 import { r } from "./r.js";
+import { renv } from "./renv.js";
 import { uv } from "./uv.js";
 import type { Buildpack, BuildpackKind, FileSpec, ParsedBy, SecretSpec } from "./types.js";
 
@@ -25,9 +26,10 @@ export type * from "./types.js";
 
 /**
  * repo2docker's order: the first pack whose detect() is true builds the repository. r2d's lock file
- * packs (which repo2docker does not have) come after the ones repo2docker has, before plain Python.
+ * packs (which repo2docker does not have) come after the ones repo2docker has, before plain Python;
+ * renv.lock, which pins R, comes just before the R pack, so it wins over install.R.
  */
-export const BUILDPACKS = [dockerfile, julia, nix, r, condaExplicit, condaLock, conda, pipfile, python2, pylock, uv, poetry, python] as const;
+export const BUILDPACKS = [dockerfile, julia, nix, renv, r, condaExplicit, condaLock, conda, pipfile, python2, pylock, uv, poetry, python] as const;
 
 /** The pack that builds a repository with no config file at all. */
 export const DEFAULT_BUILDPACK: Buildpack = python;

@@ -15,7 +15,7 @@ import type { Buildpack, Contribution, PackContext } from "./types.js";
 
 export const DEFAULT_R = "4.4.2";
 export const R_LIBS = "/srv/rlibs";
-const HELPER_SCRIPT = "install-r-packages.R";
+export const HELPER_SCRIPT = "install-r-packages.R";
 const HELPER = helperPath(HELPER_SCRIPT);
 
 /** Synapse's R templates: an R script with a `pkg_list` of CRAN packages (r2d's extension). */
@@ -46,12 +46,12 @@ function rRuntime(facts: RepoFacts): { wanted: string | null; version: string; d
  * image's own repository (rocker images point at Posit's Linux binaries, far faster than building
  * from source), falling back to the cloud mirror in the helper when the image sets none.
  */
-function defaultCran(date: string | null): string {
+export function defaultCran(date: string | null): string {
   return date ? `https://packagemanager.posit.co/cran/${date}` : "";
 }
 
 /** The helper script in one of its modes, from the repository root; the CRAN mirror comes from the build secret, else `cran`. */
-function rStep(title: string, cran: string, args: readonly string[]): Step {
+export function rStep(title: string, cran: string, args: readonly string[]): Step {
   return { title, user: "user", commands: [rCommand(cran, args)], secrets: [CRAN_MIRROR.id] };
 }
 
@@ -138,6 +138,16 @@ function deferAll(acc: Installs): void {
   acc.files = [];
 }
 
+/** R from Debian only when the base image lacks it (a rocker image has it). */
+export function rFromDistribution(): Step {
+  return {
+    title: "R (installed from the distribution only when the base image lacks it)",
+    user: "root",
+    commands: ["if ! command -v Rscript >/dev/null; then apt-get update -q && apt-get install -y -q --no-install-recommends r-base-core; fi"],
+    caches: aptCaches(),
+  };
+}
+
 type ImagePart = Pick<Contribution, "baseImage" | "r" | "systemSteps" | "helperFiles">;
 
 /** R from the base image (rocker/r-ver), else Debian's r-base-core; requirements.txt into a venv. */
@@ -158,12 +168,7 @@ function rFromImage(ctx: PackContext, acc: Installs): ImagePart {
     baseImage: `rocker/r-ver:${version}`,
     r: version,
     systemSteps: [
-      {
-        title: "R (installed from the distribution only when the base image lacks it)",
-        user: "root",
-        commands: ["if ! command -v Rscript >/dev/null; then apt-get update -q && apt-get install -y -q --no-install-recommends r-base-core; fi"],
-        caches: aptCaches(),
-      },
+      rFromDistribution(),
       ...(withPython ? [ensurePython] : []),
     ],
   };

@@ -15,7 +15,7 @@ export interface CliOptions {
 /** The r2d command line, from the option table. Flags shared with repo2docker keep its names and meaning. */
 export function program(): Command {
   const cmd = new Command("r2d")
-    .description("Turn a repository into a small, runnable container image (repo2docker config files, BuildKit builds).\n\n`r2d freeze <repo>` (same options) builds the image, reads its installed Python packages and writes them,\npinned with their index hashes, as pylock.toml into the repository (a conda environment: conda-linux-64.lock,\nan explicit list): the next build installs exactly those.")
+    .description("Turn a repository into a small, runnable container image (repo2docker config files, BuildKit builds).\n\n`r2d freeze <repo>` (same options) builds the image, reads its installed packages and writes them into the\nrepository as a lock file (Python: pylock.toml, pinned with their index hashes; conda: conda-linux-64.lock, an\nexplicit list; R: renv.lock): the next build installs exactly those.")
     .version(R2D_VERSION)
     .showHelpAfterError();
   return addTableOptions(cmd);

@@ -17,7 +17,7 @@ export async function freezeMain(argv: string[]): Promise<number> {
       process.stdout.write(`${jsonText({ event: "frozen", ...result })}\n`);
       return 0;
     }
-    err(`r2d freeze: wrote ${result.path} (${result.packages.length} packages pinned with their hashes, from ${result.imageName})\n`);
+    err(`r2d freeze: wrote ${result.path} (${result.packages.length} packages pinned, from ${result.imageName})\n`);
     for (const file of result.alsoWritten) err(`r2d freeze: wrote ${file}\n`);
     err(result.changes.length ? `${result.changes.map((c) => `  ${c}`).join("\n")}\n` : "  no change\n");
     for (const s of result.skipped) err(`  not pinned: ${s}\n`);

@@ -9,11 +9,31 @@ import { checkHash, checkName, checkVersion, requirementList } from "../detect/l
 import { CONDA_ENV } from "../buildpacks/conda.js";
 import { runContainer, type Engine } from "../engine/index.js";
 import { UnsupportedError } from "../errors.js";
+import { installedPackages, pinFromIndex, TOOLS } from "./python.js";
+import type { Freezer, FrozenFile } from "./types.js";
 
-/** The packs whose code runs in the conda environment /srv/conda/envs/notebook. */
-export const CONDA_FREEZE_PACKS = new Set(["conda", "conda-explicit", "conda-lock"]);
 /** The hashed requirement list of the environment's pip packages (the conda-explicit pack installs it). */
 export const CONDA_PIP_REQUIREMENTS = "conda-pip-requirements.txt";
+
+export const condaFreezer: Freezer = {
+  // The packs whose code runs in the conda environment /srv/conda/envs/notebook (not python2's).
+  packs: ["conda", "conda-explicit", "conda-lock"],
+  reads: "conda environments (environment.yml and the conda locks)",
+  async freeze(input) {
+    const explicit = await exportConda(input.engine, input.built.imageName, input.options);
+    const { installed } = await installedPackages(input);
+    const { frozen, skipped } = await pinFromIndex(installed.filter((p) => p.installer === "pip" && !TOOLS.has(p.name.toLowerCase())), input.options);
+    const files: FrozenFile[] = [{ name: `conda-${explicit.subdir}.lock`, text: explicit.text, pins: explicitPins }];
+    if (frozen.length) files.push({ name: CONDA_PIP_REQUIREMENTS, text: condaPipText(frozen), pins: requirementPins, note: " (pip)" });
+    const packages = [...[...explicit.pins].map(([name, version]) => ({ name, version })), ...frozen.map(({ name, version }) => ({ name, version }))];
+    return { files, packages, skipped };
+  },
+};
+
+/** name → version of a pinned requirement list's `name==version` lines. */
+function requirementPins(text: string | null): Map<string, string> {
+  return new Map([...(text ?? "").matchAll(/^([A-Za-z0-9._-]+)==(\S+)/gm)].map((m) => [m[1]!, m[2]!]));
+}
 
 export interface FrozenExplicit {
   /** linux-64, linux-aarch64: the file is `conda-<subdir>.lock`. */

@@ -9,8 +9,8 @@ import { lstat, open, rename, unlink } from "node:fs/promises";
 import path from "node:path";
 import { ConfigError } from "../errors.js";
 
-/** Writes `content` to `relative` and returns what the file held before (null: it did not exist). */
-export async function writeIntoRepo(root: string, relative: string, content: string): Promise<string | null> {
+/** The file's folder (every folder on the way a real one) and its current text (null: it does not exist). */
+async function locate(root: string, relative: string): Promise<{ dir: string; target: string; previous: string | null }> {
   const parts = relative.split("/").filter(Boolean);
   if (parts.some((p) => p === "..")) throw new ConfigError(`${relative} is outside the repository`, { location: { file: relative }, hint: "r2d freeze writes inside the repository only" });
   let dir = root;
@@ -22,7 +22,18 @@ export async function writeIntoRepo(root: string, relative: string, content: str
   const target = path.join(dir, parts.at(-1)!);
   const existing = await lstat(target).catch(() => null);
   if (existing && !existing.isFile()) throw new ConfigError("exists and is not a regular file (a link?): r2d freeze does not write through links", { location: { file: relative }, hint: "remove it, then freeze again" });
-  const previous = existing ? await readNoFollow(target) : null;
+  return { dir, target, previous: existing ? await readNoFollow(target) : null };
+}
+
+/** What `relative` holds now (null: it does not exist), read as writeIntoRepo would replace it. */
+export async function readFromRepo(root: string, relative: string): Promise<string | null> {
+  return (await locate(root, relative)).previous;
+}
+
+/** Writes `content` to `relative` and returns what the file held before (null: it did not exist). */
+export async function writeIntoRepo(root: string, relative: string, content: string): Promise<string | null> {
+  const parts = relative.split("/").filter(Boolean);
+  const { dir, target, previous } = await locate(root, relative);
   const temp = path.join(dir, `.${parts.at(-1)}.r2d-${randomBytes(6).toString("hex")}`);
   const handle = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
   try {
