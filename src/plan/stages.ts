@@ -76,7 +76,8 @@ export function planStages(facts: RepoFacts, pack: Buildpack, c: Contribution, a
   return {
     target,
     aptPackages: staged ? apt : [...new Set([...apt, ...build, ...runtime])].sort(),
-    stages: staged ? { buildPackages: build, runtimePackages: runtime, copies } : null,
+    // apt-build.txt is for compiling: with it, the compilers come at the builder's start as before.
+    stages: staged ? { buildPackages: build, runtimePackages: runtime, copies, compilers: build.length ? { when: "always" } : (c.compilers ?? { when: "always" }) } : null,
     dev,
     detected,
     messages,

@@ -50,7 +50,7 @@ describe("builder and runtime stages", () => {
   it("the environment is built in the builder, with apt-build.txt; the runtime stage gets apt-runtime.txt and the venv only", async () => {
     const { plan: p, dockerfile } = await plan(CRESSET, { configDir: "dependencies" });
     expect(p.configDir).toBe("dependencies");
-    expect(p.stages).toEqual({ buildPackages: ["libopenblas-dev"], runtimePackages: ["libopenblas0"], copies: ["/srv/venv"] });
+    expect(p.stages).toEqual({ compilers: { when: "always" }, buildPackages: ["libopenblas-dev"], runtimePackages: ["libopenblas0"], copies: ["/srv/venv"] });
     expect(p.aptPackages).toEqual(["libgomp1"]);
     const s = stages(dockerfile);
     expect([...s.keys()]).toEqual(["r2d-base", "builder", "runtime"]);
@@ -80,6 +80,33 @@ describe("builder and runtime stages", () => {
     const s = stages(dockerfile);
     expect(s.get("builder")!.join("\n")).toMatch(/COPY --chown=1000:1000 \["src\/","\/home\/jovyan\/"\][\s\S]*pip install --disable-pip-version-check \./);
     expect(s.get("runtime")!.join("\n")).not.toContain("pip install");
+  });
+
+  it("a requirements.txt alone: no compiler at the builder's start; pip's dry run decides after the copy, before the install", async () => {
+    const { plan: p, dockerfile } = await plan({ "requirements.txt": "six\n" });
+    expect(p.stages?.compilers).toEqual({ when: "if-not-wheels", python: "/srv/venv/bin/python", pipArgs: ["-r", "requirements.txt"] });
+    const builder = stages(dockerfile).get("builder")!;
+    expect(builder.join("\n")).not.toContain("command -v cc >/dev/null || pkgs+=(build-essential)");
+    const copy = builder.findIndex((l) => l.startsWith("COPY") && l.includes("requirements.txt"));
+    const check = builder.findIndex((l) => l.includes("--dry-run --ignore-installed --report - -r requirements.txt"));
+    const install = builder.findIndex((l) => l.includes("pip install --disable-pip-version-check -r requirements.txt"));
+    expect(copy).toBeGreaterThan(0);
+    expect(check).toBeGreaterThan(copy);
+    expect(install).toBeGreaterThan(check);
+    expect(builder.slice(check - 1, check + 2).map((l) => l.split(" ")[0])).toEqual(["USER", "RUN", "USER"]);
+    // The dry run shares the user's pip cache and index secret; apt's caches stay root's.
+    expect(builder[check]).toContain("--mount=type=cache,id=r2d-pip-1000,target=/tmp/r2d-cache/pip,uid=1000,gid=1000");
+    expect(builder[check]).toContain("--mount=type=secret,id=r2d-pip-conf,uid=1000");
+    expect(builder[check]).toContain("--mount=type=cache,id=r2d-apt-cache,target=/var/cache/apt,sharing=locked");
+  });
+
+  it("compilers at the builder's start with apt-build.txt, or when the code is installed", async () => {
+    for (const files of [{ "requirements.txt": "six\n", "apt-build.txt": "libfoo-dev\n" }, { "requirements.txt": "six\n", "setup.py": "" }, { "requirements.txt": "-e .\n" }] as Tree[]) {
+      const { plan: p, dockerfile } = await plan(files);
+      expect(p.stages?.compilers, Object.keys(files).join()).toEqual({ when: "always" });
+      expect(dockerfile).toContain("command -v cc >/dev/null || pkgs+=(build-essential)");
+      expect(dockerfile).not.toContain("--dry-run");
+    }
   });
 
   it("postBuild runs in the runtime image, where the environment is the user's", async () => {
