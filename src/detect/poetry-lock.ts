@@ -3,7 +3,7 @@
  * the `main` group's packages for the target are known without Poetry's solver. Older lock
  * versions lack the markers and are refused (regenerate with `poetry lock`).
  */
-import { arrayTableLines, checkHash, checkName, checkVersion, describe, isTable, lockError, type LockCandidate, type Where } from "./lock-common.js";
+import { arrayTableLines, checkHash, checkName, checkVersion, describe, isTable, lockError, type LockCandidate, type Where, wheelFileName } from "./lock-common.js";
 import { parseMarker } from "./markers.js";
 import { parseTomlFile } from "./toml.js";
 
@@ -46,5 +46,9 @@ function poetryPackage(entry: unknown, where: Where): LockCandidate[] {
   const markers = isTable(entry.markers) ? entry.markers.main : entry.markers;
   if (markers !== undefined && typeof markers !== "string") throw lockError(`package ${name}: markers is ${describe(markers)}, not a string`, where, HINT);
   const requiresPython = typeof entry["python-versions"] === "string" ? entry["python-versions"] : null;
-  return [{ name, version, hashes, line: where.line, marker: markers ? parseMarker(markers, where, `package ${name}`) : null, requiresPython }];
+  const wheels = files.flatMap((f) => {
+    const file = isTable(f) ? wheelFileName(f.file) : null;
+    return file ? [file] : [];
+  });
+  return [{ name, version, hashes, line: where.line, wheels, marker: markers ? parseMarker(markers, where, `package ${name}`) : null, requiresPython }];
 }

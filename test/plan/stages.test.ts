@@ -3,6 +3,7 @@
  * rendered from temporary repositories. The shapes asserted here are the ones BuildKit needs to
  * run independent stages in parallel and to keep code-only rebuilds out of the builder.
  */
+import { readFileSync } from "node:fs";
 import { DockerfileParser } from "dockerfile-ast";
 import { afterEach, describe, expect, it } from "vitest";
 import { detectRepo, type DetectOptions } from "../../src/detect/index.js";
@@ -107,6 +108,19 @@ describe("builder and runtime stages", () => {
       expect(dockerfile).toContain("command -v cc >/dev/null || pkgs+=(build-essential)");
       expect(dockerfile).not.toContain("--dry-run");
     }
+  });
+
+  it("a lock file: compilers decided when planning, from its wheels (with --base-image: by pip's dry run)", async () => {
+    const lock = readFileSync(new URL("../../fixtures/uv-lock/repo/uv.lock", import.meta.url), "utf8");
+    const wheels = await plan({ "uv.lock": lock });
+    expect(wheels.plan.stages?.compilers).toEqual({ when: "never" });
+    expect(wheels.dockerfile).not.toMatch(/build-essential|--dry-run/);
+    // r2d-greet with an sdist only: it may compile.
+    const sdist = await plan({ "uv.lock": lock.replace(/wheels = \[\{ url = "https:\/\/files\.example\/r2d_greet[^\n]*/, 'sdist = { url = "https://files.example/r2d_greet-1.0.0.tar.gz", hash = "sha256:' + "a".repeat(64) + '" }') });
+    expect(sdist.plan.stages?.compilers).toEqual({ when: "always" });
+    expect(sdist.dockerfile).toContain("command -v cc >/dev/null || pkgs+=(build-essential)");
+    const based = await plan({ "uv.lock": lock }, { baseImage: "python:3.12-slim" });
+    expect(based.plan.stages?.compilers).toEqual({ when: "if-not-wheels", python: "/srv/venv/bin/python", pipArgs: ["--no-deps", "--require-hashes", "-r", "/usr/local/lib/r2d/pinned-requirements.txt"] });
   });
 
   it("postBuild runs in the runtime image, where the environment is the user's", async () => {
