@@ -8,7 +8,7 @@ import { pip, pipCache } from "../buildpacks/shared.js";
 import type { Found } from "../detect/found.js";
 import type { RepoFacts } from "../detect/types.js";
 import { ConfigError } from "../errors.js";
-import type { BuildPlan, BuildTarget, PlanDev, PlanMessage, PlanStages, PlanUser } from "./types.js";
+import type { BuildPlan, BuildTarget, Compilers, PlanDev, PlanMessage, PlanStages, PlanUser } from "./types.js";
 
 export const TARGETS: readonly BuildTarget[] = ["runtime", "dev"];
 
@@ -105,6 +105,8 @@ function devImage(facts: RepoFacts, user: PlanUser, c: Contribution, detected: B
       messages.push({ level: "warn", text: `${req.path} is not used: this image has no Python environment to install it into` });
     }
   }
+  // The environment's python (first on PATH), as the install's `pip` is.
+  const compilers: Compilers | undefined = steps.length && req ? { when: "if-not-wheels", python: "python", pipArgs: ["-r", req.path] } : undefined;
   if (!aptDev.length && !steps.length) messages.push({ level: "info", text: "--target dev: no apt-dev.txt or requirements-dev.txt, so the dev image is the runtime image" });
-  return { aptPackages: aptDev, steps };
+  return { aptPackages: aptDev, steps, ...(compilers ? { compilers } : {}) };
 }

@@ -67,6 +67,8 @@ export type Compilers = { when: "always" } | { when: "never" } | { when: "if-not
 export interface PlanDev {
   aptPackages: string[];
   steps: Step[];
+  /** build-essential for requirements-dev.txt, decided by pip's dry run (the runtime image has no compiler). */
+  compilers?: Compilers;
 }
 
 export interface PlanMessage {

@@ -4,7 +4,7 @@ import { buildpackKind } from "../buildpacks/index.js";
 import { aptCaches } from "../buildpacks/shared.js";
 import { ConfigError, UnsupportedError } from "../errors.js";
 import { ENTRYPOINT, ENTRYPOINT_SCRIPT, GENERATED_DIR, GENERATED_DOCKERFILE, HELPER_DIR, REPO_PREFIX } from "../plan/layout.js";
-import type { BuildPlan, CacheMount, PlanStages, Step } from "../plan/types.js";
+import type { BuildPlan, CacheMount, PlanDev, PlanStages, Step } from "../plan/types.js";
 import { shellCommand, shellQuote } from "../shell.js";
 import { compilerCheckStep } from "./compilers.js";
 import { bare, commentText, envValue, hasControl, jsonForm } from "./syntax.js";
@@ -186,6 +186,12 @@ function stagesView(plan: BuildPlan, run: (step: Step) => { title: string; run: 
   };
 }
 
+/** The dev image's root steps (apt-dev.txt; compilers if requirements-dev.txt needs them) and its installs. */
+function devView(plan: BuildPlan, dev: PlanDev, run: (step: Step) => { title: string; run: string }) {
+  const check = dev.compilers ? compilerCheckStep(plan, dev.compilers) : null;
+  return { root: dev.aptPackages.length ? run(aptStep(plan, dev.aptPackages, "apt-dev.txt")) : null, compilerCheck: check ? run(check) : null, steps: dev.steps.map(run) };
+}
+
 /**
  * Every instruction's text, made safe for its place (or refused with a ConfigError) before the
  * template runs: the template only lays the pieces out.
@@ -220,7 +226,7 @@ function view(plan: BuildPlan) {
     entrypointCopy: `COPY ${GENERATED_DIR}/${ENTRYPOINT_SCRIPT} ${ENTRYPOINT}`,
     helperCopies: plan.helperFiles.map((file) => `COPY ${GENERATED_DIR}/${file} ${HELPER_DIR}/${file}`),
     stages: stagesView(plan, run),
-    dev: plan.dev ? { root: plan.dev.aptPackages.length ? run(aptStep(plan, plan.dev.aptPackages, "apt-dev.txt")) : null, steps: plan.dev.steps.map(run) } : null,
+    dev: plan.dev ? devView(plan, plan.dev, run) : null,
     entrypoint: jsonForm(plan.entrypoint, "ENTRYPOINT"),
     command: jsonForm(plan.command, "CMD"),
   };

@@ -167,6 +167,11 @@ describe("--target dev", () => {
     expect(dev).toMatch(/^FROM runtime AS dev/);
     expect(dev).toContain("-- git vim-tiny");
     expect(dev).toContain("pip install --disable-pip-version-check -r dependencies/requirements-dev.txt");
+    // The runtime image has no compiler: pip's dry run of requirements-dev.txt decides, before its install.
+    expect(p.dev?.compilers).toEqual({ when: "if-not-wheels", python: "python", pipArgs: ["-r", "dependencies/requirements-dev.txt"] });
+    const check = dev.indexOf("python -m pip install --disable-pip-version-check -q --dry-run --ignore-installed --report - -r dependencies/requirements-dev.txt");
+    expect(check).toBeGreaterThan(dev.indexOf("-- git vim-tiny"));
+    expect(check).toBeLessThan(dev.indexOf("pip install --disable-pip-version-check -r dependencies/requirements-dev.txt"));
     expect(p.secrets.map((x) => x.id)).toContain("r2d-pip-conf");
     // Every instruction of the runtime image is the same text, so both targets share its cached layers.
     expect(dockerfile.startsWith(runtime.dockerfile.slice(0, runtime.dockerfile.indexOf("\nENTRYPOINT")))).toBe(true);
