@@ -9,8 +9,10 @@ import { requirementList, type LockedPackage } from "../detect/lock-common.js";
 import type { MarkerTarget } from "../detect/markers.js";
 import { ConfigError } from "../errors.js";
 import { HELPER_DIR } from "../plan/layout.js";
+import type { Compilers } from "../plan/types.js";
 import { isPythonPackage, runtimePython } from "./python.js";
-import { DEFAULT_PYTHON, ensurePython, pipStep, pythonBaseImage, pythonForRequires, requiresAllows, venv } from "./shared.js";
+import { DEFAULT_PYTHON, ensurePython, pipStep, pythonBaseImage, pythonForRequires, requiresAllows, venv, VENV } from "./shared.js";
+import { wheelFits, wheelMachine } from "./wheel-tags.js";
 import type { Contribution, PackContext } from "./types.js";
 
 /** The generated list's name in the context and in the image's helper folder. */
@@ -45,6 +47,18 @@ function lockPython(ctx: PackContext, lock: PythonLockRead): { version: string; 
   return { version: DEFAULT_PYTHON, from: "the default" };
 }
 
+/**
+ * Compilers for a lock, decided when planning: none when every package has a wheel for the image's
+ * Python and machine. With --base-image the image's Python is unknown until the build: pip's dry
+ * run decides there. The project itself (`pip install .`) is built from source: compilers.
+ */
+function lockCompilers(ctx: PackContext, packages: readonly LockedPackage[], python: string, pipArgs: string[]): Compilers {
+  if (!pipArgs.length) return { when: "always" };
+  if (ctx.baseImage) return { when: "if-not-wheels", python: `${VENV}/bin/python`, pipArgs };
+  const machine = wheelMachine(ctx.platform);
+  return packages.every((p) => (p.wheels ?? []).some((w) => wheelFits(w, python, machine))) ? { when: "never" } : { when: "always" };
+}
+
 export function lockedPython(ctx: PackContext, lock: PythonLockRead): Contribution {
   use(lock.found);
   const { version, from } = lockPython(ctx, lock);
@@ -65,6 +79,7 @@ export function lockedPython(ctx: PackContext, lock: PythonLockRead): Contributi
     environmentSteps: env.steps,
     pinnedFiles: [{ name: PINNED_REQUIREMENTS, content: requirementList(packages, lock.found.path) }],
     preAssembleSteps: packages.length ? [install] : [],
+    compilers: lockCompilers(ctx, packages, version, project ? [] : ["--no-deps", "--require-hashes", "-r", list]),
     // The project itself, without dependencies: the lock has them all.
     assembleSteps: project ? [pipStep(ctx, "the repository as a Python package (its dependencies come from the lock)", ["--no-deps", "."])] : [],
     used,

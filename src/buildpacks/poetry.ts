@@ -19,6 +19,7 @@ export const poetry: Buildpack<"poetry", typeof FILES> = {
   ignores: { requirements: "poetry.lock is used: it pins every package, requirements.txt does not" },
   caches: [PIP_CACHE, APT_CACHE, APT_LISTS_CACHE],
   envDirs: [VENV],
+  builderStage: true,
   secrets: [PIP_CONF],
   detect(facts) {
     const runtime = facts.files.runtime?.data;

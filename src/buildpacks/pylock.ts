@@ -23,6 +23,7 @@ export const pylock: Buildpack<"pylock", typeof FILES> = {
   },
   caches: [PIP_CACHE, APT_CACHE, APT_LISTS_CACHE],
   envDirs: [VENV],
+  builderStage: true,
   secrets: [PIP_CONF],
   detect(facts) {
     const runtime = facts.files.runtime?.data;

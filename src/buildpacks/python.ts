@@ -1,7 +1,7 @@
 import { use } from "../detect/found.js";
 import type { RepoFacts } from "../detect/types.js";
 import { ConfigError } from "../errors.js";
-import type { Step } from "../plan/types.js";
+import type { Compilers, Step } from "../plan/types.js";
 import { PYTHON_FILES } from "./files.js";
 import { PIP_CONF } from "./secrets.js";
 import { APT_CACHE, APT_LISTS_CACHE, DEFAULT_PYTHON, ensurePython, PIP_CACHE, pipStep, pythonBaseImage, pythonForRequires, requiresAllows, venv, VENV } from "./shared.js";
@@ -24,12 +24,13 @@ export function runtimePython(facts: RepoFacts): string | null {
  * requirements.txt (and the package itself) with `pipBin` (the venv's pip by default); shared with
  * the R and Python 2 packs. Installs run from the repository root, as repo2docker's do.
  */
-export function pythonInstalls(ctx: PackContext, pipBin = "pip"): { files: string[]; pre: Step[]; post: Step[]; used: Contribution["used"] } {
+export function pythonInstalls(ctx: PackContext, pipBin = "pip"): { files: string[]; pre: Step[]; post: Step[]; used: Contribution["used"]; preArgs: string[] } {
   const { facts } = ctx;
   const files: string[] = [];
   const pre: Step[] = [];
   const post: Step[] = [];
   const used: Contribution["used"] = [];
+  const preArgs: string[] = [];
   const req = facts.files.requirements;
   if (req) {
     const data = use(req);
@@ -44,6 +45,7 @@ export function pythonInstalls(ctx: PackContext, pipBin = "pip"): { files: strin
     } else {
       files.push(req.path);
       pre.push(step);
+      preArgs.push(...hashes, "-r", req.path);
       used.push({ key: "requirements", use: `${how}, before the code is copied` });
     }
   }
@@ -52,7 +54,16 @@ export function pythonInstalls(ctx: PackContext, pipBin = "pip"): { files: strin
     if (facts.files.setupPy) used.push({ key: "setupPy", use: "pip install ." });
     if (facts.files.pyproject?.data?.isPackage) used.push({ key: "pyproject", use: "pip install ." });
   }
-  return { files, pre, post, used };
+  return { files, pre, post, used, preArgs };
+}
+
+/**
+ * requirements.txt alone, before the code: pip's dry run in the builder tells whether anything
+ * needs compiling. A local project (`pip install .`, `-e .` lines) is built from source: compilers.
+ */
+function pythonCompilers(installs: { post: Step[]; preArgs: string[] }): Compilers {
+  if (installs.post.length || !installs.preArgs.length) return { when: "always" };
+  return { when: "if-not-wheels", python: `${VENV}/bin/python`, pipArgs: installs.preArgs };
 }
 
 /**
@@ -135,6 +146,7 @@ export const python: Buildpack<"python", typeof PYTHON_FILES> = {
       dependencyFiles: installs.files,
       preAssembleSteps: installs.pre,
       assembleSteps: installs.post,
+      compilers: pythonCompilers(installs),
       used,
       messages: [{ level: "info", text: `Python ${version} (from ${from})` }],
       dev: pyprojectDev(ctx),

@@ -6,6 +6,7 @@ import { ConfigError, UnsupportedError } from "../errors.js";
 import type { CacheMount, Step } from "../plan/types.js";
 import { shellCommand, shellQuote } from "../shell.js";
 import { PIP_CONF } from "./secrets.js";
+import { ensurepipCommand } from "./venv-pip.js";
 import type { CacheSpec, PackContext } from "./types.js";
 
 // semver is needed only for `requires-python`: required on first use (CommonJS, synchronously),
@@ -166,8 +167,8 @@ const BASE_PIP_DIR =
  * That pip is linked in: a `.pth` line puts a folder holding only a link to it at the end of the
  * environment's path, so `pip` and `python -m pip` are that pip running in the environment
  * (installing into it, as the environment's owner), and a pip installed into the environment later
- * (`pip install -U pip`) comes first. Otherwise (Python ≤ 3.11, no pip, or an older one) ensurepip
- * runs, as before (checked at build time).
+ * (`pip install -U pip`) comes first. Otherwise (Python ≤ 3.11, no pip, or an older one) ensurepip's
+ * wheels are unpacked into it (./venv-pip.ts; ensurepip itself if that fails), checked at build time.
  */
 export function venvCommands(dir: string): string[] {
   const q = (p: string) => shellQuote(p);
@@ -177,7 +178,7 @@ export function venvCommands(dir: string): string[] {
     // Asked first: once the environment exists, `python3` on PATH is the environment's (no pip).
     `base_pip="$(python3 -I -c ${q(BASE_PIP_DIR)} 2>/dev/null || :)"`,
     shellCommand(["python3", "-m", "venv", "--without-pip", dir]),
-    `if [ -z "$base_pip" ]; then ${shellCommand([`${dir}/bin/python`, "-m", "ensurepip", "--default-pip"])}; else ${shellCommand(["mkdir", link])} && ln -s "$base_pip" ${q(`${link}/pip`)}; fi`,
+    `if [ -z "$base_pip" ]; then ${ensurepipCommand(dir)}; else ${shellCommand(["mkdir", link])} && ln -s "$base_pip" ${q(`${link}/pip`)}; fi`,
     // The loop finds the environment's one site-packages folder (lib/pythonX.Y/site-packages).
     `if [ -n "$base_pip" ]; then for site in ${q(dir)}/lib/python3*/site-packages; do echo ${q(link)} > "$site/r2d-base-pip.pth"; done; fi`,
     `if [ -n "$base_pip" ]; then ${pipScript} > ${q(`${dir}/bin/pip`)} && ${shellCommand(["chmod", "+x", `${dir}/bin/pip`])} && ${shellCommand(["ln", "-s", "pip", `${dir}/bin/pip3`])}; fi`,

@@ -1,5 +1,5 @@
 import type { IgnoredFile, RepoFacts } from "../detect/types.js";
-import type { BuildPlan, CacheMount, PlanMessage, PlanUser, Step } from "../plan/types.js";
+import type { BuildPlan, CacheMount, Compilers, PlanMessage, PlanUser, Step } from "../plan/types.js";
 import type { RepoRoot } from "../source/repo-root.js";
 import type { ConfigKey } from "./index.js";
 
@@ -95,6 +95,8 @@ export type Contribution = Partial<
   >
 > & {
   baseImage: string;
+  /** When its builder stage needs compilers (default: always, where the base image has no C compiler). */
+  compilers?: Compilers;
   /** Config files this pack used, with what for (shown as "detected"). */
   used: { key: ConfigKey; use: string }[];
   /**

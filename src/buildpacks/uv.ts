@@ -18,6 +18,7 @@ export const uv: Buildpack<"uv", typeof FILES> = {
   ignores: { requirements: "uv.lock is used: it pins every package, requirements.txt does not", poetryLock: "uv.lock comes before poetry.lock among lock files" },
   caches: [PIP_CACHE, APT_CACHE, APT_LISTS_CACHE],
   envDirs: [VENV],
+  builderStage: true,
   secrets: [PIP_CONF],
   detect(facts) {
     const runtime = facts.files.runtime?.data;

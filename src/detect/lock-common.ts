@@ -14,6 +14,8 @@ export interface LockedPackage {
   hashes: string[];
   /** The line of its entry, for messages. */
   line?: number;
+  /** File names of the wheels the lock lists for it (whether the image needs a compiler). */
+  wheels?: string[];
 }
 
 /** A lock entry with what decides whether the target needs it. */
@@ -105,11 +107,26 @@ export function checkPackagePython(pkg: LockCandidate, target: MarkerTarget, fil
   }
 }
 
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/** The file name of a lock entry's wheel: its name, or the last part of its URL or path. */
+export function wheelFileName(value: unknown): string | null {
+  const text = typeof value === "string" ? value : "";
+  const last = text.split(/[?#]/)[0]!.split("/").at(-1) ?? "";
+  return last.endsWith(".whl") ? safeDecode(last) : null;
+}
+
 /** The candidates the target needs (markers evaluated, requires-python checked). */
 export function selectCandidates(candidates: readonly LockCandidate[], target: MarkerTarget, file: string): LockedPackage[] {
   const chosen = candidates.filter((c) => !c.marker || evaluateMarker(c.marker, target, `package ${c.name}`, { file, line: c.line }));
   chosen.forEach((c) => checkPackagePython(c, target, file));
-  return chosen.map(({ name, version, hashes, line }) => ({ name, version, hashes, line }));
+  return chosen.map(({ name, version, hashes, line, wheels }) => ({ name, version, hashes, line, wheels }));
 }
 
 /** The generated requirement list: one pinned, hashed line per package (validated values only). */

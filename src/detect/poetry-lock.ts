@@ -3,7 +3,7 @@
  * the `main` group's packages for the target are known without Poetry's solver. Older lock
  * versions lack the markers and are refused (regenerate with `poetry lock`).
  */
-import { arrayTableLines, checkHash, checkName, checkVersion, describe, isTable, lockError, type LockCandidate, type Where } from "./lock-common.js";
+import { arrayTableLines, checkHash, checkName, checkVersion, describe, isTable, lockError, type LockCandidate, type Where, wheelFileName } from "./lock-common.js";
 import { parseMarker } from "./markers.js";
 import { parseTomlFile } from "./toml.js";
 
@@ -54,5 +54,9 @@ function poetryPackage(entry: unknown, where: Where): { group: string; candidate
   const markers = isTable(entry.markers) ? entry.markers[group] : entry.markers;
   if (markers !== undefined && typeof markers !== "string") throw lockError(`package ${name}: markers is ${describe(markers)}, not a string`, where, HINT);
   const requiresPython = typeof entry["python-versions"] === "string" ? entry["python-versions"] : null;
-  return [{ group, candidate: { name, version, hashes, line: where.line, marker: markers ? parseMarker(markers, where, `package ${name}`) : null, requiresPython } }];
+  const wheels = files.flatMap((f) => {
+    const file = isTable(f) ? wheelFileName(f.file) : null;
+    return file ? [file] : [];
+  });
+  return [{ group, candidate: { name, version, hashes, line: where.line, wheels, marker: markers ? parseMarker(markers, where, `package ${name}`) : null, requiresPython } }];
 }

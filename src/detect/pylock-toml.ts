@@ -3,7 +3,7 @@
  * requires-python; the hashes of its wheels and sdist pin it. Packages from a VCS, a directory
  * or an archive have no index files to pin and are refused.
  */
-import { arrayTableLines, checkHash, checkName, checkVersion, describe, isTable, lockError, type LockCandidate, type Where } from "./lock-common.js";
+import { arrayTableLines, checkHash, checkName, checkVersion, describe, isTable, lockError, type LockCandidate, type Where, wheelFileName } from "./lock-common.js";
 import { evaluateMarker, parseMarker, type Marker, type MarkerTarget } from "./markers.js";
 import { parseTomlFile } from "./toml.js";
 
@@ -45,7 +45,11 @@ function pylockPackage(entry: unknown, where: Where): LockCandidate {
   const marker = entry.marker;
   if (marker !== undefined && typeof marker !== "string") throw lockError(`package ${name}: marker is ${describe(marker)}, not a string`, where, HINT);
   const requiresPython = typeof entry["requires-python"] === "string" ? entry["requires-python"] : null;
-  return { name, version, hashes, line: where.line, marker: marker ? parseMarker(marker, where, `package ${name}`) : null, requiresPython };
+  const wheels = (Array.isArray(entry.wheels) ? (entry.wheels as unknown[]) : []).flatMap((w) => {
+    const file = isTable(w) ? wheelFileName(w.name ?? w.url ?? w.path) : null;
+    return file ? [file] : [];
+  });
+  return { name, version, hashes, line: where.line, wheels, marker: marker ? parseMarker(marker, where, `package ${name}`) : null, requiresPython };
 }
 
 /** Refuses a lock made for other environments than the target. */

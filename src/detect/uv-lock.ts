@@ -2,7 +2,7 @@
  * uv.lock, read in TypeScript: the project's dependency graph (one resolution for every platform
  * and Python), walked from the project at "." with each edge's marker evaluated for the target.
  */
-import { arrayTableLines, checkHash, checkName, checkVersion, describe, isTable, lockError, type LockedPackage, type Where } from "./lock-common.js";
+import { arrayTableLines, checkHash, checkName, checkVersion, describe, isTable, lockError, type LockedPackage, type Where, wheelFileName } from "./lock-common.js";
 import { evaluateMarker, parseMarker, type Marker, type MarkerTarget } from "./markers.js";
 import { parseTomlFile } from "./toml.js";
 
@@ -55,6 +55,10 @@ function uvPackage(entry: unknown, where: Where): UvPackage {
   const hashes: string[] = [];
   const files = [...(Array.isArray(entry.wheels) ? (entry.wheels as unknown[]) : []), ...(isTable(entry.sdist) ? [entry.sdist] : [])];
   for (const f of files) if (isTable(f) && f.hash !== undefined) hashes.push(checkHash(f.hash, name, where));
+  const wheels = (Array.isArray(entry.wheels) ? (entry.wheels as unknown[]) : []).flatMap((w) => {
+    const file = isTable(w) ? wheelFileName(w.filename ?? w.url ?? w.path) : null;
+    return file ? [file] : [];
+  });
   const optional: Record<string, UvEdge[]> = {};
   if (isTable(entry["optional-dependencies"])) {
     for (const [extra, list] of Object.entries(entry["optional-dependencies"])) optional[extra] = edges(list, name, where);
@@ -65,7 +69,7 @@ function uvPackage(entry: unknown, where: Where): UvPackage {
   }
   const resolution = Array.isArray(entry["resolution-markers"]) ? entry["resolution-markers"] : [];
   return {
-    name, version, hashes, line: where.line, refusal, optional, groups,
+    name, version, hashes, line: where.line, wheels, refusal, optional, groups,
     deps: edges(entry.dependencies, name, where),
     resolutionMarkers: resolution.map((m) => parseMarker(String(m), where, `package ${name}`)),
   };
@@ -119,7 +123,7 @@ export function selectUv(lock: UvLock, target: MarkerTarget, file: string, dev =
     const where = { file, line: pkg.line };
     if (pkg.refusal) throw lockError(`package ${pkg.name} cannot be installed exactly: ${pkg.refusal}`, where, "publish it to the index r2d uses (--pip-index-url), or install it in postBuild");
     if (!pkg.hashes.length) throw lockError(`package ${pkg.name} ${pkg.version} has no hashes`, where, HINT);
-    result.push({ name: pkg.name, version: pkg.version, hashes: pkg.hashes, line: pkg.line });
+    result.push({ name: pkg.name, version: pkg.version, hashes: pkg.hashes, line: pkg.line, wheels: pkg.wheels });
   }
   return result;
 }

@@ -8,7 +8,7 @@ import { pip, pipCache } from "../buildpacks/shared.js";
 import type { Found } from "../detect/found.js";
 import type { RepoFacts } from "../detect/types.js";
 import { ConfigError } from "../errors.js";
-import type { BuildPlan, BuildTarget, PlanDev, PlanMessage, PlanStages, PlanUser } from "./types.js";
+import type { BuildPlan, BuildTarget, Compilers, PlanDev, PlanMessage, PlanStages, PlanUser } from "./types.js";
 
 export const TARGETS: readonly BuildTarget[] = ["runtime", "dev"];
 
@@ -77,7 +77,8 @@ export function planStages(facts: RepoFacts, pack: Buildpack, c: Contribution, a
   return {
     target,
     aptPackages: staged ? apt : [...new Set([...apt, ...build, ...runtime])].sort(),
-    stages: staged ? { buildPackages: build, runtimePackages: runtime, copies } : null,
+    // apt-build.txt is for compiling: with it, the compilers come at the builder's start as before.
+    stages: staged ? { buildPackages: build, runtimePackages: runtime, copies, compilers: build.length ? { when: "always" } : (c.compilers ?? { when: "always" }) } : null,
     dev,
     detected,
     messages,
@@ -108,6 +109,8 @@ function devImage(facts: RepoFacts, user: PlanUser, c: Contribution, detected: B
   // The environment's own dev extras (a lock's dev group, pyproject's dev group or extra), after requirements-dev.txt.
   steps.push(...(c.dev?.steps ?? []));
   for (const u of c.dev?.used ?? []) detected.push({ path: facts.files[u.key]?.path ?? u.key, use: `${u.use} in the dev image` });
+  // The environment's python (first on PATH), as the install's `pip` is.
+  const compilers: Compilers | undefined = steps.length && req ? { when: "if-not-wheels", python: "python", pipArgs: ["-r", req.path] } : undefined;
   if (!aptDev.length && !steps.length) messages.push({ level: "info", text: "--target dev: no apt-dev.txt, requirements-dev.txt or dev extras, so the dev image is the runtime image" });
-  return { aptPackages: aptDev, steps, ...(c.dev?.files?.length ? { files: c.dev.files } : {}) };
+  return { aptPackages: aptDev, steps, ...(c.dev?.files?.length ? { files: c.dev.files } : {}), ...(compilers ? { compilers } : {}) };
 }

@@ -33,6 +33,8 @@ export interface Step {
   secrets?: string[];
   /** A check of the base image (root only): it runs before anything installs, so its failure is the first one reported. */
   check?: boolean;
+  /** A root step that runs a command as the image user: its caches and secrets belong to the user. */
+  mountsForUser?: boolean;
 }
 
 /** What the image is built for: the runtime image, or the runtime image plus the dev tools (--target). */
@@ -49,7 +51,17 @@ export interface PlanStages {
   runtimePackages: string[];
   /** The environment folders copied from the builder into the runtime image. */
   copies: string[];
+  /** When the builder gets build-essential (only ever where the base image has no C compiler). */
+  compilers: Compilers;
 }
+
+/**
+ * `always`: at the builder's start (apt-build.txt, or installs whose needs r2d cannot tell);
+ * `never`: every package to install is a wheel (known from a lock file when planning);
+ * `if-not-wheels`: decided during the build, by pip's dry run of `pipArgs` with `python` (the
+ * environment's), after the dependency files are copied: only when something is not a wheel.
+ */
+export type Compilers = { when: "always" } | { when: "never" } | { when: "if-not-wheels"; python: string; pipArgs: string[] };
 
 /** The dev image (--target dev): the runtime image plus apt-dev.txt, requirements-dev.txt and the dev extras. */
 export interface PlanDev {
@@ -57,6 +69,8 @@ export interface PlanDev {
   steps: Step[];
   /** Generated lists the dev steps install (a lock file's dev packages), copied into the dev image only. */
   files?: { name: string; content: string }[];
+  /** build-essential for requirements-dev.txt, decided by pip's dry run (the runtime image has no compiler). */
+  compilers?: Compilers;
 }
 
 export interface PlanMessage {

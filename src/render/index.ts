@@ -4,8 +4,9 @@ import { buildpackKind } from "../buildpacks/index.js";
 import { aptCaches } from "../buildpacks/shared.js";
 import { ConfigError, UnsupportedError } from "../errors.js";
 import { ENTRYPOINT, ENTRYPOINT_SCRIPT, GENERATED_DIR, GENERATED_DOCKERFILE, HELPER_DIR, REPO_PREFIX } from "../plan/layout.js";
-import type { BuildPlan, CacheMount, PlanStages, Step } from "../plan/types.js";
+import type { BuildPlan, CacheMount, PlanDev, PlanStages, Step } from "../plan/types.js";
 import { shellCommand, shellQuote } from "../shell.js";
+import { compilerCheckStep } from "./compilers.js";
 import { bare, commentText, envValue, hasControl, jsonForm } from "./syntax.js";
 
 /** Templates and helper scripts ship in the package's buildpacks/ folder. */
@@ -33,9 +34,11 @@ function mount(c: CacheMount, owner?: { uid: number; gid: number }): string {
 /** One RUN instruction: mounts on their own lines, commands joined with `&&`. */
 export function renderRun(step: Step, plan: BuildPlan): string {
   const owner = step.user === "user" ? plan.user : undefined;
-  const uid = owner?.uid;
+  // A root step running a command as the user gives it the user's caches and secrets (root's stay root's).
+  const userIds = owner ?? (step.mountsForUser ? plan.user : undefined);
+  const uid = userIds?.uid;
   const mounts = [
-    ...(step.caches ?? []).map((c) => mount(c, owner)),
+    ...(step.caches ?? []).map((c) => mount(c, c.uid !== undefined ? userIds : owner)),
     ...(step.secrets ?? []).map((id) => `--mount=type=secret,id=${id}${uid !== undefined ? `,uid=${uid}` : ""}`),
   ];
   const lines = [...mounts, ...step.commands.map((c, i) => (i === 0 ? c : `&& ${c}`))];
@@ -144,20 +147,25 @@ function aptStep(plan: BuildPlan, packages: readonly string[], file = "apt.txt")
 }
 
 /**
- * The builder's root step: a C compiler where the base image has none, apt-build.txt, and the
- * environment folders made (empty) and given to the user, so each COPY --from has its source.
+ * The builder's root step: a C compiler where the base image has none (unless pip decides later, or
+ * no package needs one), apt-build.txt, and the environment folders made (empty) and given to the
+ * user, so each COPY --from has its source. None when there is nothing to install and the folders
+ * are in /srv, which the user step already gave the user: one container start fewer.
  */
-function builderStep(plan: BuildPlan, stages: PlanStages): Step {
+function builderStep(plan: BuildPlan, stages: PlanStages): Step | null {
   const { uid, gid } = plan.user;
   const file = configFileName(plan, "apt-build.txt");
+  const compilers = stages.compilers.when === "always";
+  if (!compilers && !stages.buildPackages.length && stages.copies.every((dir) => /^\/srv\/[^/]+$/.test(dir))) return null;
   const install = `apt-get update -q && apt-get install -y -q --no-install-recommends -- "\${pkgs[@]}"`;
+  const what = [...(compilers ? ["build-essential (where the base image has no C compiler)"] : []), ...(stages.buildPackages.length ? [file] : [])];
   return {
-    title: `build-essential (where the base image has no C compiler)${stages.buildPackages.length ? ` and ${file}` : ""}; ${stages.copies.join(", ")} for ${plan.user.name}`,
+    title: `${what.length ? `${what.join(" and ")}; ` : ""}${stages.copies.join(", ")} for ${plan.user.name}`,
     user: "root",
     caches: aptCaches(),
     commands: [
       "rm -f /etc/apt/apt.conf.d/docker-clean",
-      `{ pkgs=(${shellCommand(stages.buildPackages)}); command -v cc >/dev/null || pkgs+=(build-essential); if [ \${#pkgs[@]} -gt 0 ]; then ${install}; fi; }`,
+      `{ pkgs=(${shellCommand(stages.buildPackages)}); ${compilers ? "command -v cc >/dev/null || pkgs+=(build-essential); " : ""}if [ \${#pkgs[@]} -gt 0 ]; then ${install}; fi; }`,
       shellCommand(["mkdir", "-p", "--", ...stages.copies]),
       shellCommand(["chown", `${uid}:${gid}`, "--", ...stages.copies]),
     ],
@@ -168,10 +176,24 @@ function builderStep(plan: BuildPlan, stages: PlanStages): Step {
 function stagesView(plan: BuildPlan, run: (step: Step) => { title: string; run: string }) {
   const stages = plan.stages;
   if (!stages) return null;
+  const builder = builderStep(plan, stages);
+  const check = compilerCheckStep(plan, stages.compilers);
   return {
-    builder: run(builderStep(plan, stages)),
+    builder: builder ? run(builder) : null,
+    compilerCheck: check ? run(check) : null,
     runtime: stages.runtimePackages.length ? run(aptStep(plan, stages.runtimePackages, "apt-runtime.txt")) : null,
     copies: stages.copies.map((dir) => `COPY --from=builder --chown=${plan.user.uid}:${plan.user.gid} ${jsonForm([dir, dir], "an environment folder", { substitutes: true })}`),
+  };
+}
+
+/** The dev image's root steps (apt-dev.txt; compilers if requirements-dev.txt needs them) and its installs. */
+function devView(plan: BuildPlan, dev: PlanDev, run: (step: Step) => { title: string; run: string }, copy: (from: string, to: string, what: string) => string) {
+  const check = dev.compilers ? compilerCheckStep(plan, dev.compilers) : null;
+  return {
+    root: dev.aptPackages.length ? run(aptStep(plan, dev.aptPackages, "apt-dev.txt")) : null,
+    copies: (dev.files ?? []).map((f) => copy(`${GENERATED_DIR}/${f.name}`, `${HELPER_DIR}/${f.name}`, f.name)),
+    compilerCheck: check ? run(check) : null,
+    steps: dev.steps.map(run),
   };
 }
 
@@ -209,11 +231,7 @@ function view(plan: BuildPlan) {
     entrypointCopy: `COPY ${GENERATED_DIR}/${ENTRYPOINT_SCRIPT} ${ENTRYPOINT}`,
     helperCopies: plan.helperFiles.map((file) => `COPY ${GENERATED_DIR}/${file} ${HELPER_DIR}/${file}`),
     stages: stagesView(plan, run),
-    dev: plan.dev ? {
-      root: plan.dev.aptPackages.length ? run(aptStep(plan, plan.dev.aptPackages, "apt-dev.txt")) : null,
-      copies: (plan.dev.files ?? []).map((f) => copy(`${GENERATED_DIR}/${f.name}`, `${HELPER_DIR}/${f.name}`, f.name)),
-      steps: plan.dev.steps.map(run),
-    } : null,
+    dev: plan.dev ? devView(plan, plan.dev, run, copy) : null,
     entrypoint: jsonForm(plan.entrypoint, "ENTRYPOINT"),
     command: jsonForm(plan.command, "CMD"),
   };

@@ -61,9 +61,9 @@ async function startBuild(columns: number): Promise<{ session: string; token: st
 const STEPS = [
   /^ => base image r2d-test\/python:bookworm +(CACHED|\d+\.\ds)$/,
   /^ => system set-up: Python 3 with venv and pip, the image user \S+ +(CACHED|\d+\.\ds)$/,
-  /^ => build-essential\b.* +(CACHED|\d+\.\ds)$/,
   /^ => create the Python environment \/srv\/venv +(CACHED|\d+\.\ds)$/,
   /^ => copy requirements\.txt +(CACHED|\d+\.\ds)$/,
+  /^ => build-essential if a package is not a wheel +(CACHED|\d+\.\ds)$/,
   /^ => install requirements\.txt with pip +(CACHED|\d+\.\ds)$/,
   /^ => copy the built environment \/srv\/venv +(CACHED|\d+\.\ds)$/,
   /^ => copy the repository +\d+\.\ds$/,

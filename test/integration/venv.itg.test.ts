@@ -68,6 +68,13 @@ describe("the environment on a base image with pip", () => {
     expect(out).toMatch(/\n\/srv\/venv\/lib\/python3\.\d+\/site-packages\/setuptools\/__init__\.py$/);
   });
 
+  it("on Python ≤ 3.11 the bundled wheels were unpacked, not installed by ensurepip's pip, and pip can replace them", async (t) => {
+    if (linksBasePip(infra.pythonVersion)) t.skip();
+    // ensurepip's pip records the .pyc files it compiles; a wheel's own RECORD lists none.
+    const out = await sh(infra, image, "set -e; cd /srv/venv/lib/python3*/site-packages; cat pip-*.dist-info/INSTALLER; grep -c __pycache__ pip-*.dist-info/RECORD || :; stat -c '%U' pip setuptools; head -1 /srv/venv/bin/pip3; pip uninstall -q -y setuptools; python -c 'import setuptools' 2>/dev/null && echo still || echo gone");
+    expect(out.split("\n")).toEqual(["pip", "0", "jovyan", "jovyan", "#!/srv/venv/bin/python", "gone"]);
+  });
+
   it("installs at run time into /srv/venv, as the image user, with pip and with python -m pip", async () => {
     const user = built.plan.user;
     const out = await sh(

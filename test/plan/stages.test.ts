@@ -3,6 +3,7 @@
  * rendered from temporary repositories. The shapes asserted here are the ones BuildKit needs to
  * run independent stages in parallel and to keep code-only rebuilds out of the builder.
  */
+import { readFileSync } from "node:fs";
 import { DockerfileParser } from "dockerfile-ast";
 import { afterEach, describe, expect, it } from "vitest";
 import { detectRepo, type DetectOptions } from "../../src/detect/index.js";
@@ -50,7 +51,7 @@ describe("builder and runtime stages", () => {
   it("the environment is built in the builder, with apt-build.txt; the runtime stage gets apt-runtime.txt and the venv only", async () => {
     const { plan: p, dockerfile } = await plan(CRESSET, { configDir: "dependencies" });
     expect(p.configDir).toBe("dependencies");
-    expect(p.stages).toEqual({ buildPackages: ["libopenblas-dev"], runtimePackages: ["libopenblas0"], copies: ["/srv/venv"] });
+    expect(p.stages).toEqual({ compilers: { when: "always" }, buildPackages: ["libopenblas-dev"], runtimePackages: ["libopenblas0"], copies: ["/srv/venv"] });
     expect(p.aptPackages).toEqual(["libgomp1"]);
     const s = stages(dockerfile);
     expect([...s.keys()]).toEqual(["r2d-base", "builder", "runtime"]);
@@ -80,6 +81,46 @@ describe("builder and runtime stages", () => {
     const s = stages(dockerfile);
     expect(s.get("builder")!.join("\n")).toMatch(/COPY --chown=1000:1000 \["src\/","\/home\/jovyan\/"\][\s\S]*pip install --disable-pip-version-check \./);
     expect(s.get("runtime")!.join("\n")).not.toContain("pip install");
+  });
+
+  it("a requirements.txt alone: no compiler at the builder's start; pip's dry run decides after the copy, before the install", async () => {
+    const { plan: p, dockerfile } = await plan({ "requirements.txt": "six\n" });
+    expect(p.stages?.compilers).toEqual({ when: "if-not-wheels", python: "/srv/venv/bin/python", pipArgs: ["-r", "requirements.txt"] });
+    const builder = stages(dockerfile).get("builder")!;
+    expect(builder.join("\n")).not.toContain("command -v cc >/dev/null || pkgs+=(build-essential)");
+    const copy = builder.findIndex((l) => l.startsWith("COPY") && l.includes("requirements.txt"));
+    const check = builder.findIndex((l) => l.includes("--dry-run --ignore-installed --report - -r requirements.txt"));
+    const install = builder.findIndex((l) => l.includes("pip install --disable-pip-version-check -r requirements.txt"));
+    expect(copy).toBeGreaterThan(0);
+    expect(check).toBeGreaterThan(copy);
+    expect(install).toBeGreaterThan(check);
+    expect(builder.slice(check - 1, check + 2).map((l) => l.split(" ")[0])).toEqual(["USER", "RUN", "USER"]);
+    // The dry run shares the user's pip cache and index secret; apt's caches stay root's.
+    expect(builder[check]).toContain("--mount=type=cache,id=r2d-pip-1000,target=/tmp/r2d-cache/pip,uid=1000,gid=1000");
+    expect(builder[check]).toContain("--mount=type=secret,id=r2d-pip-conf,uid=1000");
+    expect(builder[check]).toContain("--mount=type=cache,id=r2d-apt-cache,target=/var/cache/apt,sharing=locked");
+  });
+
+  it("compilers at the builder's start with apt-build.txt, or when the code is installed", async () => {
+    for (const files of [{ "requirements.txt": "six\n", "apt-build.txt": "libfoo-dev\n" }, { "requirements.txt": "six\n", "setup.py": "" }, { "requirements.txt": "-e .\n" }] as Tree[]) {
+      const { plan: p, dockerfile } = await plan(files);
+      expect(p.stages?.compilers, Object.keys(files).join()).toEqual({ when: "always" });
+      expect(dockerfile).toContain("command -v cc >/dev/null || pkgs+=(build-essential)");
+      expect(dockerfile).not.toContain("--dry-run");
+    }
+  });
+
+  it("a lock file: compilers decided when planning, from its wheels (with --base-image: by pip's dry run)", async () => {
+    const lock = readFileSync(new URL("../../fixtures/uv-lock/repo/uv.lock", import.meta.url), "utf8");
+    const wheels = await plan({ "uv.lock": lock });
+    expect(wheels.plan.stages?.compilers).toEqual({ when: "never" });
+    expect(wheels.dockerfile).not.toMatch(/build-essential|--dry-run/);
+    // r2d-greet with an sdist only: it may compile.
+    const sdist = await plan({ "uv.lock": lock.replace(/wheels = \[\{ url = "https:\/\/files\.example\/r2d_greet[^\n]*/, 'sdist = { url = "https://files.example/r2d_greet-1.0.0.tar.gz", hash = "sha256:' + "a".repeat(64) + '" }') });
+    expect(sdist.plan.stages?.compilers).toEqual({ when: "always" });
+    expect(sdist.dockerfile).toContain("command -v cc >/dev/null || pkgs+=(build-essential)");
+    const based = await plan({ "uv.lock": lock }, { baseImage: "python:3.12-slim" });
+    expect(based.plan.stages?.compilers).toEqual({ when: "if-not-wheels", python: "/srv/venv/bin/python", pipArgs: ["--no-deps", "--require-hashes", "-r", "/usr/local/lib/r2d/pinned-requirements.txt"] });
   });
 
   it("postBuild runs in the runtime image, where the environment is the user's", async () => {
@@ -126,6 +167,11 @@ describe("--target dev", () => {
     expect(dev).toMatch(/^FROM runtime AS dev/);
     expect(dev).toContain("-- git vim-tiny");
     expect(dev).toContain("pip install --disable-pip-version-check -r dependencies/requirements-dev.txt");
+    // The runtime image has no compiler: pip's dry run of requirements-dev.txt decides, before its install.
+    expect(p.dev?.compilers).toEqual({ when: "if-not-wheels", python: "python", pipArgs: ["-r", "dependencies/requirements-dev.txt"] });
+    const check = dev.indexOf("python -m pip install --disable-pip-version-check -q --dry-run --ignore-installed --report - -r dependencies/requirements-dev.txt");
+    expect(check).toBeGreaterThan(dev.indexOf("-- git vim-tiny"));
+    expect(check).toBeLessThan(dev.indexOf("pip install --disable-pip-version-check -r dependencies/requirements-dev.txt"));
     expect(p.secrets.map((x) => x.id)).toContain("r2d-pip-conf");
     // Every instruction of the runtime image is the same text, so both targets share its cached layers.
     expect(dockerfile.startsWith(runtime.dockerfile.slice(0, runtime.dockerfile.indexOf("\nENTRYPOINT")))).toBe(true);

@@ -30,6 +30,7 @@ const PHRASES: [RegExp, string][] = [
   [/^the repository as (.+?)(?: \([^)]*\))?$/, "install the repository as $1"],
   [/^(\S+) \(run as an R script\)$/, "run $1"],
   [/^--appendix$/, "the --appendix instructions"],
+  [/^build-essential if a package pip installs is not a wheel\b.*$/, "build-essential if a package is not a wheel"],
 ];
 
 /** BuildKit's own vertices that are worth a line: they can take a while. */
