@@ -152,23 +152,23 @@ export function aptCaches(): CacheMount[] {
 }
 
 /**
- * Prints the folder of the base image's pip when it can stand in for ensurepip's: on Python ≥ 3.12
- * (below, ensurepip also puts setuptools into the environment, which pip needs to build a
- * `setup.py` project and users upgrade in place: a linked setuptools could give neither), and at
- * least as new as the pip ensurepip would install (ensurepip absent: any pip); fails otherwise. Run
- * by the base `python3 -I` (no user site, no current folder), so only the image's own pip counts.
+ * Prints the folder of the base image's pip when it can stand in for ensurepip's: at least as new
+ * as the pip ensurepip would install (ensurepip absent: any pip); fails otherwise. Run by the base
+ * `python3 -I` (no user site, no current folder), so only the image's own pip counts.
  */
 const BASE_PIP_DIR =
-  'import os, re, sys, pip, importlib.util as u; v = lambda s: ([int(x) for x in re.findall(r"\\d+", s)] + [0, 0, 0])[:3]; own = __import__("ensurepip").version() if u.find_spec("ensurepip") else "0"; assert sys.version_info >= (3, 12) and v(pip.__version__) >= v(own); print(os.path.dirname(pip.__file__))';
+  'import os, re, pip, importlib.util as u; v = lambda s: ([int(x) for x in re.findall(r"\\d+", s)] + [0, 0, 0])[:3]; own = __import__("ensurepip").version() if u.find_spec("ensurepip") else "0"; assert v(pip.__version__) >= v(own); print(os.path.dirname(pip.__file__))';
 
 /**
  * Commands that make a virtual environment in `dir` without running ensurepip where the base
- * image's pip can stand in for it (ensurepip copies pip into every environment: ~3 s and ~10 MB).
- * That pip is linked in: a `.pth` line puts a folder holding only a link to it at the end of the
- * environment's path, so `pip` and `python -m pip` are that pip running in the environment
+ * image's pip can stand in for it (ensurepip copies pip into every environment: seconds and
+ * ~12 MB). That pip is linked in: a `.pth` line puts a folder holding only a link to it at the end
+ * of the environment's path, so `pip` and `python -m pip` are that pip running in the environment
  * (installing into it, as the environment's owner), and a pip installed into the environment later
- * (`pip install -U pip`) comes first. Otherwise (Python ≤ 3.11, no pip, or an older one) ensurepip's
- * wheels are unpacked into it (./venv-pip.ts; ensurepip itself if that fails), checked at build time.
+ * (`pip install -U pip`) comes first. Below Python 3.12 ensurepip also gives an environment
+ * setuptools, which `setup.py` projects build with and users upgrade in place (pip must see its
+ * metadata and own its files): its wheel is unpacked into the environment. Otherwise (no pip, or
+ * an older one) ensurepip's wheels are unpacked (./venv-pip.ts; ensurepip itself if that fails).
  */
 export function venvCommands(dir: string): string[] {
   const q = (p: string) => shellQuote(p);
@@ -178,10 +178,10 @@ export function venvCommands(dir: string): string[] {
     // Asked first: once the environment exists, `python3` on PATH is the environment's (no pip).
     `base_pip="$(python3 -I -c ${q(BASE_PIP_DIR)} 2>/dev/null || :)"`,
     shellCommand(["python3", "-m", "venv", "--without-pip", dir]),
-    `if [ -z "$base_pip" ]; then ${ensurepipCommand(dir)}; else ${shellCommand(["mkdir", link])} && ln -s "$base_pip" ${q(`${link}/pip`)}; fi`,
+    `if [ -z "$base_pip" ]; then ${ensurepipCommand(dir)}; else ${shellCommand(["mkdir", link])} && ln -s "$base_pip" ${q(`${link}/pip`)} && ${ensurepipCommand(dir, "setuptools")}; fi`,
     // The loop finds the environment's one site-packages folder (lib/pythonX.Y/site-packages).
     `if [ -n "$base_pip" ]; then for site in ${q(dir)}/lib/python3*/site-packages; do echo ${q(link)} > "$site/r2d-base-pip.pth"; done; fi`,
-    `if [ -n "$base_pip" ]; then ${pipScript} > ${q(`${dir}/bin/pip`)} && ${shellCommand(["chmod", "+x", `${dir}/bin/pip`])} && ${shellCommand(["ln", "-s", "pip", `${dir}/bin/pip3`])}; fi`,
+    `if [ -n "$base_pip" ] && [ ! -e ${q(`${dir}/bin/pip`)} ]; then ${pipScript} > ${q(`${dir}/bin/pip`)} && ${shellCommand(["chmod", "+x", `${dir}/bin/pip`])} && ${shellCommand(["ln", "-s", "pip", `${dir}/bin/pip3`])}; fi`,
   ];
 }
 

@@ -9,36 +9,43 @@
 import { shellCommand } from "../shell.js";
 
 /** The program's lines, run by the environment's own Python (sys.prefix is the environment). */
-const UNPACK_ENSUREPIP = [
-  "import glob, os, sys, sysconfig, zipfile, ensurepip as e",
-  "assert sys.prefix != sys.base_prefix, 'not a virtual environment'",
-  "here = os.path.dirname(e.__file__)",
-  // Python ≥ 3.10 (and Debian's patched ≤ 3.9) say where the wheels are; else the _bundled folder.
-  "if hasattr(e, '_get_packages'): wheels = [p.wheel_path or os.path.join(here, '_bundled', p.wheel_name) for p in e._get_packages().values()]",
-  "else: wheels = [sorted(glob.glob(f'{here}/_bundled/{n}-*.whl') or glob.glob(f'/usr/share/python-wheels/{n}-*.whl'))[-1] for n in ('pip', 'setuptools')]",
-  "assert any(os.path.basename(w).startswith('pip-') for w in wheels), 'no bundled pip'",
-  "paths = sysconfig.get_paths()",
-  "for w in wheels:",
-  "    z = zipfile.ZipFile(w)",
-  // A .data folder (scripts, headers) needs pip's installer; odd paths are refused.
-  "    assert not [n for n in z.namelist() if n.startswith('/') or '..' in n.split('/') or n.split('/')[0].endswith('.data')], w",
-  "    z.extractall(paths['purelib'])",
-  "for d in glob.glob(os.path.join(paths['purelib'], '*.dist-info')): open(os.path.join(d, 'INSTALLER'), 'w').write('pip\\n')",
-  "body = f'#!{sys.executable}\\nimport sys\\nfrom pip._internal.cli.main import main\\nif __name__ == \"__main__\":\\n    sys.exit(main())\\n'",
-  "for name in ('pip', 'pip3', 'pip%d.%d' % sys.version_info[:2]):",
-  "    script = os.path.join(paths['scripts'], name)",
-  "    open(script, 'w').write(body)",
-  "    os.chmod(script, 0o755)",
-];
+function unpackProgram(names: readonly string[]): string[] {
+  return [
+    "import glob, os, sys, sysconfig, zipfile, ensurepip as e",
+    "assert sys.prefix != sys.base_prefix, 'not a virtual environment'",
+    `want = (${names.map((n) => `'${n}-'`).join(", ")},)`,
+    "here = os.path.dirname(e.__file__)",
+    // Python ≥ 3.10 (and Debian's patched ≤ 3.9) say where the wheels are; else the _bundled folder.
+    "if hasattr(e, '_get_packages'): wheels = [p.wheel_path or os.path.join(here, '_bundled', p.wheel_name) for p in e._get_packages().values()]",
+    "else: wheels = [sorted(glob.glob(f'{here}/_bundled/{n}-*.whl') or glob.glob(f'/usr/share/python-wheels/{n}-*.whl'))[-1] for n in ('pip', 'setuptools')]",
+    "wheels = [w for w in wheels if os.path.basename(w).startswith(want)]",
+    // Python ≥ 3.12 bundles no setuptools: nothing to do when only setuptools is wanted.
+    "assert wheels or want == ('setuptools-',), 'no bundled pip'",
+    "paths = sysconfig.get_paths()",
+    "for w in wheels:",
+    "    z = zipfile.ZipFile(w)",
+    // A .data folder (scripts, headers) needs pip's installer; odd paths are refused.
+    "    assert not [n for n in z.namelist() if n.startswith('/') or '..' in n.split('/') or n.split('/')[0].endswith('.data')], w",
+    "    z.extractall(paths['purelib'])",
+    "for d in glob.glob(os.path.join(paths['purelib'], '*.dist-info')): open(os.path.join(d, 'INSTALLER'), 'w').write('pip\\n')",
+    "body = f'#!{sys.executable}\\nimport sys\\nfrom pip._internal.cli.main import main\\nif __name__ == \"__main__\":\\n    sys.exit(main())\\n'",
+    "for name in (('pip', 'pip3', 'pip%d.%d' % sys.version_info[:2]) if 'pip-' in want else ()):",
+    "    script = os.path.join(paths['scripts'], name)",
+    "    open(script, 'w').write(body)",
+    "    os.chmod(script, 0o755)",
+  ];
+}
 
 /**
- * A command that unpacks ensurepip's wheels into the environment at `dir` and, should that fail,
- * clears what it left and runs ensurepip. The program's lines reach Python through printf, each one
- * a quoted word: the Dockerfile line stays one line.
+ * A command that unpacks ensurepip's wheels (pip and setuptools; or setuptools only, beside a
+ * linked pip) into the environment at `dir` and, should that fail, clears what it left and runs
+ * ensurepip. The program's lines reach Python through printf, each one a quoted word: the
+ * Dockerfile line stays one line.
  */
-export function ensurepipCommand(dir: string): string {
+export function ensurepipCommand(dir: string, only?: "setuptools"): string {
   const python = `${dir}/bin/python`;
-  const unpack = `${shellCommand([python, "-I", "-c"])} "$(${shellCommand(["printf", "%s\\n", ...UNPACK_ENSUREPIP])})"`;
+  const program = unpackProgram(only ? [only] : ["pip", "setuptools"]);
+  const unpack = `${shellCommand([python, "-I", "-c"])} "$(${shellCommand(["printf", "%s\\n", ...program])})"`;
   const clear = `rm -rf ${shellCommand([`${dir}/bin/pip`])}* ${shellCommand([`${dir}/lib`])}/python3*/site-packages/*`;
   return `{ ${unpack} || { echo 'r2d: could not unpack the wheels of ensurepip: running ensurepip' >&2; ${clear}; ${shellCommand([python, "-m", "ensurepip", "--default-pip"])}; }; }`;
 }
