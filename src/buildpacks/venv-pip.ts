@@ -28,6 +28,10 @@ function unpackProgram(names: readonly string[]): string[] {
     "    assert not [n for n in z.namelist() if n.startswith('/') or '..' in n.split('/') or n.split('/')[0].endswith('.data')], w",
     "    z.extractall(paths['purelib'])",
     "for d in glob.glob(os.path.join(paths['purelib'], '*.dist-info')): open(os.path.join(d, 'INSTALLER'), 'w').write('pip\\n')",
+    // setuptools' .pth imports _distutils_hack at every Python start: compiled now, or the first
+    // run would write its __pycache__ into the image's environment.
+    "hack = os.path.join(paths['purelib'], '_distutils_hack')",
+    "if os.path.isdir(hack): import compileall; assert compileall.compile_dir(hack, quiet=1)",
     "body = f'#!{sys.executable}\\nimport sys\\nfrom pip._internal.cli.main import main\\nif __name__ == \"__main__\":\\n    sys.exit(main())\\n'",
     "for name in (('pip', 'pip3', 'pip%d.%d' % sys.version_info[:2]) if 'pip-' in want else ()):",
     "    script = os.path.join(paths['scripts'], name)",
