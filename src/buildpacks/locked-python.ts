@@ -11,12 +11,31 @@ import { ConfigError } from "../errors.js";
 import { HELPER_DIR } from "../plan/layout.js";
 import type { Compilers } from "../plan/types.js";
 import { isPythonPackage, runtimePython } from "./python.js";
-import { DEFAULT_PYTHON, ensurePython, pipStep, pythonBaseImage, pythonForRequires, requiresAllows, venv, VENV } from "./shared.js";
+import { PIP_CONF } from "./secrets.js";
+import { APT_CACHE, APT_LISTS_CACHE, DEFAULT_PYTHON, ensurePython, PIP_CACHE, pipStep, pythonBaseImage, pythonForRequires, requiresAllows, venv, VENV } from "./shared.js";
 import { wheelFits, wheelMachine } from "./wheel-tags.js";
-import type { Contribution, PackContext } from "./types.js";
+import type { Buildpack, Contribution, PackContext } from "./types.js";
 
 /** The generated list's name in the context and in the image's helper folder. */
 export const PINNED_REQUIREMENTS = "pinned-requirements.txt";
+
+/** The fields every Python lock file pack shares: a venv built in the builder stage with pip and the index secret. */
+export const LOCK_PACK = {
+  kind: "generated",
+  gpu: true,
+  caches: [PIP_CACHE, APT_CACHE, APT_LISTS_CACHE],
+  envDirs: [VENV],
+  builderStage: true,
+  secrets: [PIP_CONF],
+} satisfies Partial<Buildpack>;
+
+/** A lock pack's test: its lock file is there, and runtime.txt (if any) asks for Python. */
+export function detectsLock(key: PythonLockRead["key"]): Buildpack["detect"] {
+  return (facts) => {
+    const runtime = facts.files.runtime?.data;
+    return Boolean(facts.files[key]) && !(runtime && runtime.name !== "python");
+  };
+}
 
 export interface PythonLockRead {
   key: "pylock" | "uvLock" | "poetryLock";

@@ -2,9 +2,7 @@ import { use } from "../detect/found.js";
 import { selectCandidates } from "../detect/lock-common.js";
 import { parsePoetryLock } from "../detect/poetry-lock.js";
 import { configFile, RUNTIME_TXT } from "./files.js";
-import { lockedPython } from "./locked-python.js";
-import { PIP_CONF } from "./secrets.js";
-import { APT_CACHE, APT_LISTS_CACHE, PIP_CACHE, VENV } from "./shared.js";
+import { detectsLock, LOCK_PACK, lockedPython } from "./locked-python.js";
 import type { Buildpack } from "./types.js";
 
 const POETRY_LOCK = configFile({ key: "poetryLock", names: ["poetry.lock"], where: "config", parse: parsePoetryLock });
@@ -13,18 +11,10 @@ const FILES = [POETRY_LOCK, RUNTIME_TXT] as const;
 /** poetry.lock's main group, read by r2d and installed with pip from a pinned, hashed list (no Poetry in the image). */
 export const poetry: Buildpack<"poetry", typeof FILES> = {
   name: "poetry",
-  kind: "generated",
-  gpu: true,
+  ...LOCK_PACK,
   files: FILES,
   ignores: { requirements: "poetry.lock is used: it pins every package, requirements.txt does not" },
-  caches: [PIP_CACHE, APT_CACHE, APT_LISTS_CACHE],
-  envDirs: [VENV],
-  builderStage: true,
-  secrets: [PIP_CONF],
-  detect(facts) {
-    const runtime = facts.files.runtime?.data;
-    return Boolean(facts.files.poetryLock) && !(runtime && runtime.name !== "python");
-  },
+  detect: detectsLock("poetryLock"),
   contribute(ctx) {
     const found = ctx.facts.files.poetryLock!;
     const lock = use(found);

@@ -2,9 +2,7 @@ import { use } from "../detect/found.js";
 import { selectCandidates } from "../detect/lock-common.js";
 import { checkPylockEnvironments, parsePylockToml } from "../detect/pylock-toml.js";
 import { configFile, RUNTIME_TXT } from "./files.js";
-import { lockedPython } from "./locked-python.js";
-import { PIP_CONF } from "./secrets.js";
-import { APT_CACHE, APT_LISTS_CACHE, PIP_CACHE, VENV } from "./shared.js";
+import { detectsLock, LOCK_PACK, lockedPython } from "./locked-python.js";
 import type { Buildpack } from "./types.js";
 
 const PYLOCK_TOML = configFile({ key: "pylock", names: ["pylock.toml"], where: "config", parse: parsePylockToml });
@@ -13,22 +11,14 @@ const FILES = [PYLOCK_TOML, RUNTIME_TXT] as const;
 /** pylock.toml (PEP 751; what `r2d freeze` writes), installed with pip from a pinned, hashed list. */
 export const pylock: Buildpack<"pylock", typeof FILES> = {
   name: "pylock",
-  kind: "generated",
-  gpu: true,
+  ...LOCK_PACK,
   files: FILES,
   ignores: {
     requirements: "pylock.toml is used: it pins every package, requirements.txt does not",
     uvLock: "pylock.toml comes first among lock files",
     poetryLock: "pylock.toml comes first among lock files",
   },
-  caches: [PIP_CACHE, APT_CACHE, APT_LISTS_CACHE],
-  envDirs: [VENV],
-  builderStage: true,
-  secrets: [PIP_CONF],
-  detect(facts) {
-    const runtime = facts.files.runtime?.data;
-    return Boolean(facts.files.pylock) && !(runtime && runtime.name !== "python");
-  },
+  detect: detectsLock("pylock"),
   contribute(ctx) {
     const found = ctx.facts.files.pylock!;
     const lock = use(found);

@@ -1,9 +1,7 @@
 import { use } from "../detect/found.js";
 import { parseUvLock, selectUv } from "../detect/uv-lock.js";
 import { configFile, RUNTIME_TXT } from "./files.js";
-import { lockedPython } from "./locked-python.js";
-import { PIP_CONF } from "./secrets.js";
-import { APT_CACHE, APT_LISTS_CACHE, PIP_CACHE, VENV } from "./shared.js";
+import { detectsLock, LOCK_PACK, lockedPython } from "./locked-python.js";
 import type { Buildpack } from "./types.js";
 
 const UV_LOCK = configFile({ key: "uvLock", names: ["uv.lock"], where: "config", parse: parseUvLock });
@@ -12,18 +10,10 @@ const FILES = [UV_LOCK, RUNTIME_TXT] as const;
 /** uv.lock, read by r2d and installed with pip from a pinned, hashed list (no uv in the image). */
 export const uv: Buildpack<"uv", typeof FILES> = {
   name: "uv",
-  kind: "generated",
-  gpu: true,
+  ...LOCK_PACK,
   files: FILES,
   ignores: { requirements: "uv.lock is used: it pins every package, requirements.txt does not", poetryLock: "uv.lock comes before poetry.lock among lock files" },
-  caches: [PIP_CACHE, APT_CACHE, APT_LISTS_CACHE],
-  envDirs: [VENV],
-  builderStage: true,
-  secrets: [PIP_CONF],
-  detect(facts) {
-    const runtime = facts.files.runtime?.data;
-    return Boolean(facts.files.uvLock) && !(runtime && runtime.name !== "python");
-  },
+  detect: detectsLock("uvLock"),
   contribute(ctx) {
     const found = ctx.facts.files.uvLock!;
     const lock = use(found);

@@ -49,8 +49,9 @@ export class StepBook {
 
   /** The Dockerfile the steps come from (known once planned). */
   setDockerfile(dockerfile: string | undefined): void {
-    this.label = stepLabeler(dockerfile);
-    this.expected = dockerfile ? reportedSteps(dockerfileSteps(dockerfile)) : new Set();
+    const steps = dockerfile ? dockerfileSteps(dockerfile) : [];
+    this.label = stepLabeler(dockerfile, steps);
+    this.expected = reportedSteps(steps);
   }
 
   /** Records an event; returns the step it concerns (none for builder output outside steps, warnings). */
