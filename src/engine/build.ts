@@ -2,6 +2,8 @@
  * runBuild: run the engine's build command, give it the context the way it reads it (a tar on
  * stdin, or a folder), turn the progress output into events, then read the results from the
  * iidfile and the metadata file (also after a failure), load, tag and push where the client did not.
+ * Where the adapter offers it (a docker client that only relays the build to a local daemon), r2d
+ * sends the build to the daemon's API itself instead (daemon-build.ts).
  *
  * The client runs in its own process group, stopped as a group on abort (buildx is a plugin
  * process of docker) and by the watchdog if r2d dies. The image is built by ID and tagged after
@@ -14,9 +16,11 @@ import { adapterOf, type BuildInvocation } from "./adapters/index.js";
 import { buildInvocation } from "./build-command.js";
 import { buildFailure } from "./build-failure.js";
 import { collectOutput, pipeContext } from "./build-output.js";
+import { mayNeedCredentials, startDaemonBuild, type DaemonBuildExit } from "./daemon-build.js";
 import { AbortError, formatCommand, tail } from "./exec.js";
 import { discardUntaggedImage, inspectImage, loadImage, pushImage, tagImage } from "./image.js";
 import { startProcess, type RunningProcess } from "./process.js";
+import { buildkitProgressReader } from "./progress-rawjson.js";
 import { guardProcessGroup, guardUnnamedImage } from "./watchdog.js";
 import type { BuildRequest, BuildResult, Engine, ImageInfo, RunBuildOptions } from "./types.js";
 
@@ -85,21 +89,22 @@ export async function runBuild(engine: Engine, req: BuildRequest, opts: RunBuild
   }
 }
 
-async function build(engine: Engine, req: BuildRequest, inv: BuildInvocation, opts: RunBuildOptions, onImage: (id: string) => void): Promise<BuildResult> {
-  const cmd = inv.build;
-  // Results come from these files: never read a previous build's.
-  for (const f of [req.iidFile, req.metadataFile, inv.loadTarball]) {
-    if (!f) continue;
-    await mkdir(path.dirname(f), { recursive: true });
-    await rm(f, { force: true });
-  }
+/** `R2D_DOCKER_API=0`: the docker client sends every build, as before r2d spoke to the daemon itself. */
+const DAEMON_API_SWITCH = "R2D_DOCKER_API";
 
-  await opts.beforeClient?.();
-  if (opts.signal?.aborted) {
-    await opts.onClientExit?.();
-    throw aborted(opts.signal);
-  }
-  const started = Date.now();
+/** How the build ran: its output as collected, how it ended, and a context that could not be read. */
+interface BuildRun {
+  out: ReturnType<typeof collectOutput>;
+  result: DaemonBuildExit;
+  contextError?: unknown;
+  /** Who built, for messages: the client's path, or the daemon's API. */
+  builder: string;
+  command: string;
+}
+
+/** The engine's client process, the context piped into its stdin or read from its folder. */
+async function runClient(engine: Engine, inv: BuildInvocation, opts: RunBuildOptions, onImage: (id: string) => void): Promise<BuildRun> {
+  const cmd = inv.build;
   // Called only once the client runs (from the output handlers and the context pipe).
   const stopClient = (): void => proc.stop();
   const out = collectOutput(adapterOf(engine.kind).progressReader(inv.progress), opts.onEvent, stopClient, onImage);
@@ -120,6 +125,45 @@ async function build(engine: Engine, req: BuildRequest, inv: BuildInvocation, op
   unguard();
   out.end();
   context?.close();
+  return { out, result, contextError: context?.error(), builder: cmd.file, command: formatCommand(cmd) };
+}
+
+/**
+ * The same build sent to the daemon's API by r2d itself, where the adapter offers it, the build
+ * needs nothing only the client has (registry credentials) and R2D_DOCKER_API is not 0.
+ * Undefined: the client builds (also when the daemon's socket cannot be reached: nothing was sent).
+ */
+async function runOnDaemon(engine: Engine, req: BuildRequest, inv: BuildInvocation, opts: RunBuildOptions, onImage: (id: string) => void): Promise<BuildRun | undefined> {
+  const daemon = inv.daemon;
+  if (!daemon || process.env[DAEMON_API_SWITCH] === "0" || (await mayNeedCredentials(engine.env))) return undefined;
+  const stop = (): void => running.stop();
+  const out = collectOutput(buildkitProgressReader("rawjson"), opts.onEvent, stop, onImage);
+  const running = startDaemonBuild({ ...daemon, secrets: req.secrets, context: () => opts.context.entries(), iidFile: req.iidFile, onOutput: out.stderr, onDebug: opts.onDebug, signal: opts.signal });
+  const result = await running.exited;
+  out.end();
+  if (result.unreachable) {
+    opts.onDebug?.(`build: the Docker daemon's socket ${daemon.socket} cannot be reached (${result.spawnError ?? ""}): the client builds`);
+    return undefined;
+  }
+  return { out, result, contextError: result.contextError, builder: `the Docker daemon's API (${daemon.socket})`, command: `POST /build on ${daemon.socket}` };
+}
+
+async function build(engine: Engine, req: BuildRequest, inv: BuildInvocation, opts: RunBuildOptions, onImage: (id: string) => void): Promise<BuildResult> {
+  // Results come from these files: never read a previous build's.
+  for (const f of [req.iidFile, req.metadataFile, inv.loadTarball]) {
+    if (!f) continue;
+    await mkdir(path.dirname(f), { recursive: true });
+    await rm(f, { force: true });
+  }
+
+  await opts.beforeClient?.();
+  if (opts.signal?.aborted) {
+    await opts.onClientExit?.();
+    throw aborted(opts.signal);
+  }
+  const started = Date.now();
+  const run = (await runOnDaemon(engine, req, inv, opts, onImage)) ?? (await runClient(engine, inv, opts, onImage));
+  const { out, result } = run;
   await opts.onClientExit?.();
 
   const iid = (await readOptional(req.iidFile))?.trim() || undefined;
@@ -133,19 +177,19 @@ async function build(engine: Engine, req: BuildRequest, inv: BuildInvocation, op
     throw aborted(opts.signal);
   }
   if (out.callbackError !== undefined) throw asError(out.callbackError);
-  if (context?.error() !== undefined) throw context.error();
+  if (run.contextError !== undefined) throw asError(run.contextError);
   if (result.spawnError !== undefined) {
-    throw new EngineError(`cannot run ${cmd.file}: ${result.spawnError}`, { hint: "name a working client with --docker PATH (or R2D_DOCKER)", cause: result });
+    throw new EngineError(`cannot run ${run.builder}: ${result.spawnError}`, { hint: "name a working client with --docker PATH (or R2D_DOCKER)", cause: result });
   }
   if (result.exitCode !== 0) {
     // What the builder left behind is kept with the error (a failed build may still have written metadata).
-    const details = { command: formatCommand(cmd), exitCode: result.exitCode, signal: result.signal, imageId: iid, metadata };
+    const details = { command: run.command, exitCode: result.exitCode, signal: result.signal, imageId: iid, metadata };
     throw await buildFailure({
       engine,
       network: req.network,
       exitCode: result.exitCode,
       signal: result.signal,
-      client: cmd.file,
+      client: run.builder,
       failed: out.failed,
       stepLines: out.stepLines,
       topLines: out.topLines,

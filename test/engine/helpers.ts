@@ -117,5 +117,8 @@ export function tarContext(tar: () => NodeJS.ReadableStream): ContextSource {
   return {
     tar,
     materialize: () => Promise.reject(new Error("this test's engine reads the context as a tar")),
+    entries: () => {
+      throw new Error("this test's engine reads the context as a tar");
+    },
   };
 }

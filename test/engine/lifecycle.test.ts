@@ -176,6 +176,9 @@ describe("secret files", () => {
     const order: string[] = [];
     const source = {
       tar: () => Readable.from([]),
+      entries: () => {
+        throw new Error("buildctl reads a folder");
+      },
       materialize: async (into: string) => {
         order.push("context written");
         await mkdir(into, { recursive: true });

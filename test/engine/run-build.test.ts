@@ -181,6 +181,9 @@ describe("runBuild with a fake docker", () => {
       tar: () => {
         throw new Error("buildctl reads a folder, not a tar");
       },
+      entries: () => {
+        throw new Error("buildctl reads a folder, not entries");
+      },
       materialize: async (into: string) => {
         materialized.push(into);
         await mkdir(into, { recursive: true });

@@ -37,7 +37,7 @@ const r2dEntries = async () => (await readdir(tmp)).filter((n) => /^r2d-\d+-/.te
 function runFolder(events: R2dEvent[]): string | undefined {
   for (const e of events) {
     if (e.type !== "message" || e.level !== "debug") continue;
-    const iid = /--iidfile (\S+)\/iid\b/.exec(e.text)?.[1];
+    const iid = /(?:--iidfile |the image ID to )(\S+)\/iid\b/.exec(e.text)?.[1];
     if (iid) return iid;
   }
   return undefined;

@@ -2,12 +2,13 @@
  * `docker`: a classic docker client older than 23, building with BuildKit through
  * `DOCKER_BUILDKIT=1 docker build`. Prints plain progress only, exports one image (loaded; pushed
  * with `docker push` afterwards), can use only images as a cache source and exports none. Docker
- * 23+ refuses DOCKER_BUILDKIT=1 without buildx (and otherwise uses the legacy builder).
+ * 23+ refuses DOCKER_BUILDKIT=1 without buildx (and otherwise uses the legacy builder). Where the
+ * client talks to a local socket, runBuild sends the same build to the daemon's API itself.
  */
 import { ConfigError, EngineError } from "../../errors.js";
 import { buildkitProgressReader } from "../progress-rawjson.js";
 import type { BuildRequest, Engine, EngineFields } from "../types.js";
-import { dockerBuildFlags, parseSpec, refuseBuilderAndAttestations } from "./build-flags.js";
+import { dockerBuildFlags, parseSpec, refuseBuilderAndAttestations, usesNetwork } from "./build-flags.js";
 import { dockerCandidateLines, dockerDaemon, findDockerClient, isBefore23, type DockerCandidate } from "./docker-client.js";
 import type { BuildInvocation, EngineAdapter, ProbeContext } from "./types.js";
 
@@ -30,6 +31,19 @@ function cacheSources(req: BuildRequest): string[] {
   });
 }
 
+/** The build as `POST /build` parameters: what this client sends the daemon for the same flags (cache sources as images). */
+export function daemonQuery(req: BuildRequest, cacheFrom: string[]): Record<string, string> {
+  const query: Record<string, string> = { dockerfile: req.dockerfile };
+  if (Object.keys(req.labels).length > 0) query.labels = JSON.stringify(req.labels);
+  if (Object.keys(req.buildArgs).length > 0) query.buildargs = JSON.stringify(req.buildArgs);
+  if (req.platform) query.platform = req.platform;
+  if (usesNetwork(req.network)) query.networkmode = req.network;
+  if (cacheFrom.length > 0) query.cachefrom = JSON.stringify(cacheFrom);
+  if (req.noCache) query.nocache = "1";
+  if (req.pull) query.pull = "1";
+  return query;
+}
+
 function invocation(engine: Engine, req: BuildRequest): BuildInvocation {
   refuseBuilderAndAttestations(req, `the classic docker client (${engine.client} ${engine.version})`, {
     builder: "builders are a buildx feature",
@@ -41,7 +55,8 @@ function invocation(engine: Engine, req: BuildRequest): BuildInvocation {
       hint: "install the buildx plugin or use buildctl to export a cache, or leave out --cache-to",
     });
   }
-  const flags = dockerBuildFlags(req, { tags: [], allowHostNetwork: false, cacheFrom: cacheSources(req), cacheTo: [], exports: [] });
+  const cacheFrom = cacheSources(req);
+  const flags = dockerBuildFlags(req, { tags: [], allowHostNetwork: false, cacheFrom, cacheTo: [], exports: [] });
   const args = ["build", "--progress=plain", "--iidfile", req.iidFile, ...flags];
   return {
     build: { file: engine.client, args, env: { ...engine.env, DOCKER_BUILDKIT: "1" }, stdin: "context-tar" },
@@ -49,6 +64,8 @@ function invocation(engine: Engine, req: BuildRequest): BuildInvocation {
     tagAfter: [...req.tags],
     pushAfter: req.push ? [...req.tags] : [],
     iidFromMetadata: false,
+    // The client only relays the context tar to its daemon: where that is a local socket, r2d can send it itself.
+    ...(engine.apiSocket ? { daemon: { socket: engine.apiSocket, query: daemonQuery(req, cacheFrom) } } : {}),
   };
 }
 

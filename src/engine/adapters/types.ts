@@ -27,6 +27,12 @@ export interface BuildInvocation {
   pushAfter: string[];
   /** The client writes no iidfile: take the image ID from the metadata file (buildctl). */
   iidFromMetadata: boolean;
+  /**
+   * The same build as a `POST /build` to the Docker daemon's API (its local socket and the
+   * parameters), which runBuild sends itself instead of starting the client, where it can
+   * (daemon-build.ts). Only for clients that relay the context tar to the daemon unchanged.
+   */
+  daemon?: { socket: string; query: Record<string, string> };
 }
 
 /** One probe's shared state: what every adapter may look at, each thing asked at most once. */
