@@ -5,8 +5,11 @@
  * was none or V8 refused it. scripts/bundle.mjs makes both files.
  */
 import { fileURLToPath } from "node:url";
+import { setR2dV8Flags } from "../v8-flags.js";
 import { COMPILE_CACHE_DEBUG_ENV, compileWithCache, runCommonJs } from "./compile-cache.js";
 
+// The bundle sets these when it loads; V8 would refuse the cache it writes at exit under any others.
+setR2dV8Flags();
 const bundle = fileURLToPath(new URL("./r2d-cli.cjs", import.meta.url));
 const debug = process.env[COMPILE_CACHE_DEBUG_ENV] ? (s: string) => process.stderr.write(`r2d: compile cache: ${s}\n`) : () => true;
 const compiled = compileWithCache(bundle);

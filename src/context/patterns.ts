@@ -10,10 +10,10 @@
 
 import { createRequire } from "node:module";
 import path from "node:path";
-import v8 from "node:v8";
 import type { Ignore } from "@balena/dockerignore";
 import { ConfigError } from "../errors.js";
 import { clip } from "./verify.js";
+import { setR2dV8Flags } from "../v8-flags.js";
 
 // Required on first use (CommonJS, synchronously): planning alone (`--no-build`) never loads it.
 // The package is CommonJS with `module.exports = factory; factory.default = factory`.
@@ -28,7 +28,7 @@ function makeIgnore(opts?: { ignorecase?: boolean }): Ignore {
 // against a long name, or `**/**/**/**/**/x` against a deep path, would take hours (Docker's Go
 // regexps are linear). V8 switches a match that backtracks too much to its linear-time engine;
 // escapes are made literal below, so no pattern can hold a backreference, which that engine lacks.
-v8.setFlagsFromString("--enable-experimental-regexp-engine-on-excessive-backtracks");
+setR2dV8Flags();
 
 /** Where a pattern came from, for error messages and `ExcludedEntry.detail`. */
 export interface PatternSource {

@@ -11,7 +11,7 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
-import http from "node:http";
+import type http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import type { ContextEntries } from "../context/entries.js";
@@ -19,6 +19,7 @@ import { decodeStatus } from "./buildkit-status.js";
 import { openSession, type DaemonSession } from "./daemon-session.js";
 import type { DebugLog } from "./exec.js";
 import type { ProcessExit } from "./process.js";
+import { nodeHttp } from "./lazy-builtins.js";
 
 /** Errors meaning nothing reached the daemon: the client may still get through (another route, or it says why not). */
 const UNREACHABLE_CODES = new Set(["ENOENT", "ECONNREFUSED", "EACCES", "EPERM"]);
@@ -137,7 +138,7 @@ function sharedKeyOf(root: string): string {
 
 /** Asks the daemon to cancel a build (what the docker client does on Ctrl-C); answers are not waited for long. */
 function cancelBuild(socket: string, buildId: string): void {
-  const req = http.request({ socketPath: socket, method: "POST", path: `/build/cancel?id=${encodeURIComponent(buildId)}`, headers: { Host: "docker" }, timeout: CANCEL_TIMEOUT_MS });
+  const req = nodeHttp().request({ socketPath: socket, method: "POST", path: `/build/cancel?id=${encodeURIComponent(buildId)}`, headers: { Host: "docker" }, timeout: CANCEL_TIMEOUT_MS });
   req.on("response", (res) => res.resume());
   req.on("timeout", () => req.destroy());
   req.on("error", () => {});
@@ -194,7 +195,7 @@ function sendBuild(call: BuildCall): http.ClientRequest {
     opts.onOutput(`ERROR: error during connect: the connection to the Docker daemon at ${opts.socket} was lost: ${err.message}\n`);
     finish({ exitCode: 1 });
   };
-  const req = http.request({ socketPath: opts.socket, method: "POST", path: `/build?${query}`, headers: { Host: "docker", "Content-Type": "application/x-tar" } }, (res) => {
+  const req = nodeHttp().request({ socketPath: opts.socket, method: "POST", path: `/build?${query}`, headers: { Host: "docker", "Content-Type": "application/x-tar" } }, (res) => {
     answered = true;
     onAnswer(call, res, lost);
   });

@@ -9,11 +9,11 @@
  */
 import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import http from "node:http";
-import http2 from "node:http2";
+import type http2 from "node:http2";
 import type { Duplex } from "node:stream";
 import { DIFF_COPY, serveDiffCopy, type SyncedContext } from "./daemon-filesync.js";
 import { grpcFrame } from "./grpc-wire.js";
+import { nodeHttp, nodeHttp2 } from "./lazy-builtins.js";
 
 const HEALTH_CHECK = "/grpc.health.v1.Health/Check";
 const GET_SECRET = "/moby.buildkit.secrets.v1.Secrets/GetSecret";
@@ -101,7 +101,7 @@ function serveCall(stream: http2.ServerHttp2Stream, path: string, body: Buffer, 
 
 function serve(socket: Duplex, offer: SessionOffer): http2.ServerHttp2Session {
   const secrets = new Map(offer.secrets.map((s) => [s.id, s.src]));
-  const h2 = http2.performServerHandshake(socket);
+  const h2 = nodeHttp2().performServerHandshake(socket);
   h2.on("stream", (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, _flags: number, rawHeaders: string[]) => {
     if (headers[":path"] === DIFF_COPY) return serveDiffCopy(stream, rawHeaders, offer.context, (err) => offer.onContextError(err));
     const chunks: Buffer[] = [];
@@ -117,7 +117,7 @@ function serve(socket: Duplex, offer: SessionOffer): http2.ServerHttp2Session {
 export function openSession(socketPath: string, offer: SessionOffer): Promise<DaemonSession> {
   const id = randomBytes(16).toString("hex");
   return new Promise((resolve, reject) => {
-    const req = http.request({
+    const req = nodeHttp().request({
       socketPath,
       method: "POST",
       path: "/session",

@@ -5,7 +5,7 @@
  * (its current context's endpoint); anywhere else, and on any failure to talk to it, the callers
  * use the docker client as before.
  */
-import http from "node:http";
+import { nodeHttp } from "./lazy-builtins.js";
 
 const REQUEST_TIMEOUT_MS = 10_000;
 
@@ -17,7 +17,7 @@ export interface ApiAnswer {
 /** One request to the daemon; rejects when the socket cannot be reached or does not answer in time. */
 export function dockerApi(socketPath: string, method: "GET" | "POST", urlPath: string): Promise<ApiAnswer> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ socketPath, method, path: urlPath, headers: { Host: "docker" }, timeout: REQUEST_TIMEOUT_MS }, (res) => {
+    const req = nodeHttp().request({ socketPath, method, path: urlPath, headers: { Host: "docker" }, timeout: REQUEST_TIMEOUT_MS }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
       res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
