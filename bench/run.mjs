@@ -703,7 +703,8 @@ function markdown(R) {
     L.push(`- where r2d's rebuild goes (medians, ms): ${Object.entries(b.r2dTimelineMedianMs).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(", ")}`);
     if (b.dockerProcesses) {
       const d = b.dockerProcesses;
-      L.push(`- docker processes one rebuild starts (r2d --debug): ${d.keptProbe.count} with the engine probe's kept answer (\`${d.keptProbe.commands.join("`; `")}\`), ${d.firstRun.count} on a first run`);
+      const kept = d.keptProbe.count > 0 ? ` (\`${d.keptProbe.commands.join("`; `")}\`)` : " (the build goes to the daemon's API)";
+      L.push(`- docker processes one rebuild starts (r2d --debug): ${d.keptProbe.count} with the engine probe's kept answer${kept}, ${d.firstRun.count} on a first run`);
     }
     L.push("");
   }
