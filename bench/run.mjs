@@ -680,8 +680,8 @@ function markdown(R) {
     L.push(`### 1. Context and cold build (data-heavy repository: ${fmtBytes(d.dataBytes)} in data/, ${fmtBytes(d.codeBytes)} of code, ${fmtBytes(d.gitBytes)} of .git)`, "");
     L.push("| | course recipe | expert | r2d |", "|---|---|---|---|");
     L.push(`| context: file bytes | ${fmtBytes(c.bytes.course.payload)} | ${fmtBytes(c.bytes.expert.payload)} | ${fmtBytes(c.bytes.r2d.payload)} (repository ${fmtBytes(c.bytes.r2d.repoPayload)} + generated) |`);
-    L.push(`| context: as a tar stream | ${fmtBytes(c.bytes.course.tar)} (GNU tar) | ${fmtBytes(c.bytes.expert.tar)} (GNU tar) | ${fmtBytes(c.bytes.r2d.tar)} (what r2d pipes to docker) |`);
-    L.push(`| BuildKit's "transferring context" | ${fmtBytes(c.bytes.course.buildkitReported)} | ${fmtBytes(c.bytes.expert.buildkitReported)} | (tar on stdin) |`);
+    L.push(`| context: as a tar stream | ${fmtBytes(c.bytes.course.tar)} (GNU tar) | ${fmtBytes(c.bytes.expert.tar)} (GNU tar) | ${fmtBytes(c.bytes.r2d.tar)} (r2d's own tar: what a docker client gets, R2D_DOCKER_API=0) |`);
+    L.push(`| BuildKit's "transferring context" | ${fmtBytes(c.bytes.course.buildkitReported)} | ${fmtBytes(c.bytes.expert.buildkitReported)} | (by file sync in r2d's session: not reported) |`);
     L.push(`| files in the context | ${c.bytes.course.files} | ${c.bytes.expert.files} | ${c.bytes.r2d.files} + ${c.bytes.r2d.generated.length} generated: ${c.bytes.r2d.generated.join(", ")} |`);
     L.push(`| cold build, median | ${fmtMs(c.cold.course.medianMs)} | ${fmtMs(c.cold.expert.medianMs)} | ${fmtMs(c.cold.r2d.medianMs)} |`);
     L.push(`| cold build, range | ${c.cold.course.rangeMs.map(fmtMs).join("–")} | ${c.cold.expert.rangeMs.map(fmtMs).join("–")} | ${c.cold.r2d.rangeMs.map(fmtMs).join("–")} |`, "");
