@@ -85,7 +85,9 @@ export const docker: EngineAdapter<"docker"> = {
     if (!found) return undefined;
     const c = found.client;
     const why = `${c.path} is Docker ${c.version} (older than 23), which builds with BuildKit through DOCKER_BUILDKIT=1`;
-    const reason = `${forced ? "--engine docker: " : ""}${why}${forced ? "" : "; no docker client with the buildx plugin was found"}${ctx.skippedNote(found.dockers, c.path)}`;
+    // Where the client talks to a local socket, runBuild sends the build there itself (daemon-build.ts).
+    const route = c.apiSocket ? `; r2d sends the builds to its daemon's API at ${c.apiSocket} itself` : "";
+    const reason = `${forced ? "--engine docker: " : ""}${why}${forced ? "" : "; no docker client with the buildx plugin was found"}${ctx.skippedNote(found.dockers, c.path)}${route}`;
     return make({ client: c.path, version: c.version ?? "", serverVersion: c.serverVersion, apiSocket: c.apiSocket, env: ctx.engineEnv, reason }, found.bridgeNetwork);
   },
 
