@@ -8,7 +8,7 @@
 import fs from "node:fs";
 import { planLayout, type LayoutEntry } from "./layout.js";
 import type { ContextSelection, ExtraFile } from "./types.js";
-import { checkWalkedDir, checkWalkedSymlink, openWalkedFile, readError, sizeChangedError } from "./verify.js";
+import { checkWalkedDir, checkWalkedSymlink, openWalkedFile, readAt, readError, sizeChangedError } from "./verify.js";
 
 export type { LayoutEntry };
 
@@ -21,10 +21,6 @@ export interface ContextEntries {
   check(e: LayoutEntry): void;
   /** A regular file's bytes in chunks of at most `chunkSize`; throws when the file changed since the walk. */
   chunks(e: LayoutEntry, chunkSize: number): AsyncGenerator<Buffer>;
-}
-
-function readAt(fd: number, buf: Buffer, position: number): Promise<number> {
-  return new Promise((resolve, reject) => fs.read(fd, buf, 0, buf.length, position, (err, n) => (err ? reject(err) : resolve(n))));
 }
 
 async function* fileChunks(root: string, e: LayoutEntry, chunkSize: number): AsyncGenerator<Buffer> {

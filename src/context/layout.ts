@@ -33,7 +33,8 @@ export function normalizeInnerPath(p: string, what: string): string {
   return n;
 }
 
-function parentsOf(p: string): string[] {
+/** The folders above `p`, outermost first: `a/b/c` → `a`, `a/b`. */
+export function parentsOf(p: string): string[] {
   const out: string[] = [];
   let d = path.posix.dirname(p);
   while (d !== "." && d !== "/") {

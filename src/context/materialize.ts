@@ -17,6 +17,7 @@ import {
   checkWalkedDir,
   checkWalkedSymlink,
   openWalkedFile,
+  readAt,
   readError,
   sameEntry,
   sizeChangedError,
@@ -28,10 +29,6 @@ const COPY_CHUNK = 1024 * 1024;
 const CREATE_FLAGS = fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | (fs.constants.O_NOFOLLOW ?? 0);
 /** Errors after which a copy is tried instead of a hard link. */
 const LINK_FALLBACK = new Set(["EXDEV", "EPERM", "EACCES", "EMLINK", "ENOTSUP", "EOPNOTSUPP", "ENOSYS"]);
-
-function readAt(fd: number, buf: Buffer, position: number): Promise<number> {
-  return new Promise((resolve, reject) => fs.read(fd, buf, 0, buf.length, position, (err, n) => (err ? reject(err) : resolve(n))));
-}
 
 function errCode(err: unknown): string | undefined {
   return (err as NodeJS.ErrnoException | undefined)?.code;

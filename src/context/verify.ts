@@ -131,6 +131,11 @@ export function openWalkedFile(root: string, f: ContextFile): number {
   return fd;
 }
 
+/** One read at `position` into the whole of `buf`, on the thread pool (large files, read in chunks). */
+export function readAt(fd: number, buf: Buffer, position: number): Promise<number> {
+  return new Promise((resolve, reject) => fs.read(fd, buf, 0, buf.length, position, (err, n) => (err ? reject(err) : resolve(n))));
+}
+
 /** The byte count read through a descriptor did not match the walk. */
 export function sizeChangedError(f: ContextFile, read: number, grew: boolean): ConfigError {
   return changed(f, grew ? `it grew past the ${f.size} bytes it had` : `${read} bytes read; it had ${f.size}`);

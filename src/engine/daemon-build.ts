@@ -12,17 +12,19 @@
 import { createHash, randomBytes } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
 import type http from "node:http";
-import os from "node:os";
 import path from "node:path";
 import type { ContextEntries } from "../context/entries.js";
 import { decodeStatus } from "./buildkit-status.js";
 import { openSession, type DaemonSession } from "./daemon-session.js";
 import type { DebugLog } from "./exec.js";
+import { dockerConfigDir } from "./probe-cache.js";
 import type { ProcessExit } from "./process.js";
+import { createLineSplitter } from "./progress-plain.js";
 import { nodeHttp } from "./lazy-builtins.js";
 
 /** Errors meaning nothing reached the daemon: the client may still get through (another route, or it says why not). */
 const UNREACHABLE_CODES = new Set(["ENOENT", "ECONNREFUSED", "EACCES", "EPERM"]);
+const cannotConnect = (err: NodeJS.ErrnoException): boolean => UNREACHABLE_CODES.has(err.code ?? "");
 const CANCEL_TIMEOUT_MS = 3000;
 
 export interface DaemonBuildOptions {
@@ -56,10 +58,9 @@ export interface RunningDaemonBuild {
  * store or helper in its config)? Then the client builds. An unreadable or odd config counts as yes.
  */
 export async function mayNeedCredentials(env: Record<string, string> | undefined): Promise<boolean> {
-  const dir = env?.DOCKER_CONFIG ?? process.env.DOCKER_CONFIG ?? path.join(os.homedir(), ".docker");
   let text: string;
   try {
-    text = await readFile(path.join(dir, "config.json"), "utf8");
+    text = await readFile(path.join(dockerConfigDir({ ...process.env, ...env }), "config.json"), "utf8");
   } catch (err) {
     return (err as NodeJS.ErrnoException).code !== "ENOENT";
   }
@@ -74,7 +75,7 @@ export async function mayNeedCredentials(env: Record<string, string> | undefined
 
 /** The daemon's JSON messages → output lines; the image ID and the error kept. */
 function messageReader(onOutput: (chunk: string) => void) {
-  let partial = "";
+  const lines = createLineSplitter();
   const state = { imageId: undefined as string | undefined, error: undefined as string | undefined };
   const onMessage = (line: string): void => {
     if (line.trim() === "") return;
@@ -101,15 +102,8 @@ function messageReader(onOutput: (chunk: string) => void) {
     }
   };
   return Object.assign(state, {
-    push(chunk: string): void {
-      const lines = (partial + chunk).split("\n");
-      partial = lines.pop() ?? "";
-      lines.forEach(onMessage);
-    },
-    end(): void {
-      onMessage(partial);
-      partial = "";
-    },
+    push: (chunk: string): void => lines.push(chunk).forEach(onMessage),
+    end: (): void => lines.end().forEach(onMessage),
   });
 }
 
@@ -191,7 +185,7 @@ function sendBuild(call: BuildCall): http.ClientRequest {
     const why = call.cut();
     if (why.stopped) return finish({ signal: "SIGINT" });
     if (why.contextError !== undefined) return finish({ contextError: why.contextError });
-    if (!answered && UNREACHABLE_CODES.has(err.code ?? "")) return finish({ unreachable: true, spawnError: err.message });
+    if (!answered && cannotConnect(err)) return finish({ unreachable: true, spawnError: err.message });
     opts.onOutput(`ERROR: error during connect: the connection to the Docker daemon at ${opts.socket} was lost: ${err.message}\n`);
     finish({ exitCode: 1 });
   };
@@ -242,6 +236,6 @@ export function startDaemonBuild(opts: DaemonBuildOptions): RunningDaemonBuild {
     state.req = sendBuild({ opts, session: state.session, buildId, finish, cut: () => state });
     state.req.end();
   };
-  start().catch((err: NodeJS.ErrnoException) => finish(UNREACHABLE_CODES.has(err.code ?? "") ? { unreachable: true, spawnError: err.message } : { spawnError: err.message }));
+  start().catch((err: NodeJS.ErrnoException) => finish(cannotConnect(err) ? { unreachable: true, spawnError: err.message } : { spawnError: err.message }));
   return { exited, stop };
 }

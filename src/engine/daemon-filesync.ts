@@ -14,8 +14,9 @@ import { once } from "node:events";
 import type http2 from "node:http2";
 import path from "node:path";
 import type { ContextEntries, LayoutEntry } from "../context/entries.js";
+import { parentsOf } from "../context/layout.js";
 import { makeRule, normalizeLine, RuleSet, type Evaluation } from "../context/patterns.js";
-import { encodeMessage, grpcFrame, grpcFrameReader, numberOf, readFields } from "./grpc-wire.js";
+import { encodeMessage, grpcFrame, grpcFrameReader, GRPC_STATUS, numberOf, readFields, replyGrpcError } from "./grpc-wire.js";
 
 export const DIFF_COPY = "/moby.filesync.v1.FileSync/DiffCopy";
 
@@ -25,8 +26,6 @@ const PACKET = { STAT: 0, REQ: 1, DATA: 2, FIN: 3, ERR: 4 } as const;
 const GO_MODE = { dir: 0x80000000, symlink: 0x08000000, setuid: 1 << 23, setgid: 1 << 22, sticky: 1 << 20 } as const;
 /** DATA packets of at most this many bytes (what BuildKit's own client sends). */
 const CHUNK_BYTES = 32 * 1024;
-const GRPC_NOT_FOUND = 5;
-const GRPC_UNKNOWN = 2;
 
 export interface SyncedContext {
   entries: ContextEntries;
@@ -79,12 +78,6 @@ function ruleSet(patterns: string[], what: string): RuleSet {
   const source = { file: `the daemon's ${what}`, line: 0 };
   return new RuleSet(patterns.map((p) => normalizeLine(p)).filter((p) => p !== "").map((p) => makeRule(p, p, "ignore", source)));
 }
-
-const parentsOf = (name: string): string[] => {
-  const out: string[] = [];
-  for (let d = path.posix.dirname(name); d !== "." && d !== "/"; d = path.posix.dirname(d)) out.push(d);
-  return out;
-};
 
 /** BuildKit's order: by path with "/" sorting before every other character (parents first). */
 const syncOrder = (a: { name: string }, b: { name: string }): number => {
@@ -156,8 +149,7 @@ export function serveDiffCopy(stream: http2.ServerHttp2Stream, rawHeaders: reado
     sent = undefined;
   }
   if (!sent) {
-    stream.respond({ ":status": 200, "content-type": "application/grpc", "grpc-status": String(GRPC_NOT_FOUND), "grpc-message": "no such folder" }, { endStream: true });
-    return;
+    return replyGrpcError(stream, GRPC_STATUS.notFound, "no such folder");
   }
   let status = 0;
   stream.respond({ ":status": 200, "content-type": "application/grpc" }, { waitForTrailers: true });
@@ -167,7 +159,7 @@ export function serveDiffCopy(stream: http2.ServerHttp2Stream, rawHeaders: reado
   let queue: Promise<void> = Promise.resolve();
   const fail = (err: unknown): void => {
     if (status !== 0) return;
-    status = GRPC_UNKNOWN;
+    status = GRPC_STATUS.unknown;
     onError(err);
     const text = err instanceof Error ? err.message : String(err);
     if (!stream.destroyed) stream.end(packet(PACKET.ERR, { data: Buffer.from(text) }));

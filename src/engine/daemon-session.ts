@@ -12,14 +12,11 @@ import { readFile } from "node:fs/promises";
 import type http2 from "node:http2";
 import type { Duplex } from "node:stream";
 import { DIFF_COPY, serveDiffCopy, type SyncedContext } from "./daemon-filesync.js";
-import { grpcFrame } from "./grpc-wire.js";
+import { encodeMessage, grpcFrame, GRPC_STATUS, readFields, replyGrpcError, textOf } from "./grpc-wire.js";
 import { nodeHttp, nodeHttp2 } from "./lazy-builtins.js";
 
 const HEALTH_CHECK = "/grpc.health.v1.Health/Check";
 const GET_SECRET = "/moby.buildkit.secrets.v1.Secrets/GetSecret";
-/** gRPC status codes BuildKit tells apart: NotFound makes an optional secret absent. */
-const GRPC_NOT_FOUND = 5;
-const GRPC_UNIMPLEMENTED = 12;
 /** Build secrets are small (a pip.conf, a token); this bounds what a wrong --secret src makes r2d read. */
 const MAX_SECRET_BYTES = 500 * 1024;
 const OPEN_TIMEOUT_MS = 10_000;
@@ -37,37 +34,13 @@ export interface DaemonSession {
   close(): void;
 }
 
-/** Protobuf field 1 as bytes (GetSecretResponse.data). */
-function bytesField1(data: Buffer): Buffer {
-  const len: number[] = [];
-  let n = data.length;
-  while (n > 127) {
-    len.push((n & 0x7f) | 0x80);
-    n >>>= 7;
-  }
-  len.push(n);
-  return Buffer.concat([Buffer.from([0x0a, ...len]), data]);
-}
-
-/** GetSecretRequest.ID (field 1) from a request frame; "" when absent. */
+/** GetSecretRequest.ID (field 1) from a request frame; "" when absent or unreadable. */
 export function secretIdOf(frame: Buffer): string {
-  const msg = frame.subarray(5);
-  let at = 0;
-  while (at < msg.length) {
-    const key = msg[at++] as number;
-    let len = 0;
-    let shift = 0;
-    let b: number;
-    do {
-      b = msg[at++] ?? 0;
-      len += (b & 0x7f) * 2 ** shift;
-      shift += 7;
-    } while (b & 0x80 && at < msg.length);
-    if (key >> 3 === 1 && (key & 7) === 2) return msg.subarray(at, at + len).toString("utf8");
-    if ((key & 7) !== 2) return "";
-    at += len;
+  try {
+    return textOf(readFields(frame.subarray(5)), 1) ?? "";
+  } catch {
+    return "";
   }
-  return "";
 }
 
 function reply(stream: http2.ServerHttp2Stream, message: Buffer): void {
@@ -76,9 +49,6 @@ function reply(stream: http2.ServerHttp2Stream, message: Buffer): void {
   stream.end(grpcFrame(message));
 }
 
-function replyError(stream: http2.ServerHttp2Stream, code: number, message: string): void {
-  stream.respond({ ":status": 200, "content-type": "application/grpc", "grpc-status": String(code), "grpc-message": encodeURIComponent(message) }, { endStream: true });
-}
 
 async function readSecret(src: string): Promise<Buffer> {
   const data = await readFile(src);
@@ -88,14 +58,14 @@ async function readSecret(src: string): Promise<Buffer> {
 
 /** One call from the daemon: the health check, or a secret by ID (NotFound for an ID r2d was not given). */
 function serveCall(stream: http2.ServerHttp2Stream, path: string, body: Buffer, secrets: ReadonlyMap<string, string>): void {
-  if (path === HEALTH_CHECK) return reply(stream, Buffer.from([0x08, 0x01])); // status: SERVING
-  if (path !== GET_SECRET) return replyError(stream, GRPC_UNIMPLEMENTED, `${path} is not offered`);
+  if (path === HEALTH_CHECK) return reply(stream, encodeMessage([[1, 1]])); // status: SERVING
+  if (path !== GET_SECRET) return replyGrpcError(stream, GRPC_STATUS.unimplemented, `${path} is not offered`);
   const id = secretIdOf(body);
   const src = secrets.get(id);
-  if (src === undefined) return replyError(stream, GRPC_NOT_FOUND, `secret ${id} not found`);
+  if (src === undefined) return replyGrpcError(stream, GRPC_STATUS.notFound, `secret ${id} not found`);
   readSecret(src).then(
-    (data) => reply(stream, bytesField1(data)),
-    (err: unknown) => replyError(stream, GRPC_NOT_FOUND, `secret ${id}: ${err instanceof Error ? err.message : String(err)}`),
+    (data) => reply(stream, encodeMessage([[1, data]])),
+    (err: unknown) => replyGrpcError(stream, GRPC_STATUS.notFound, `secret ${id}: ${err instanceof Error ? err.message : String(err)}`),
   );
 }
 

@@ -4,6 +4,7 @@
  * message frames. Only varint and length-delimited fields are produced; fixed-width ones are
  * skipped when read. Hand-written because a handful of messages do not justify a code generator.
  */
+import type http2 from "node:http2";
 
 /** One protobuf field: its number, and its value (a varint as a number, a length-delimited field as bytes). */
 export interface Field {
@@ -106,4 +107,12 @@ export function grpcFrameReader(onMessage: (message: Buffer) => void): (chunk: B
       onMessage(message);
     }
   };
+}
+
+/** The gRPC status codes BuildKit tells apart (NotFound makes an optional secret absent). */
+export const GRPC_STATUS = { ok: 0, unknown: 2, notFound: 5, unimplemented: 12 } as const;
+
+/** A call answered with an error status only (gRPC's trailers-only response). */
+export function replyGrpcError(stream: http2.ServerHttp2Stream, code: number, message: string): void {
+  stream.respond({ ":status": 200, "content-type": "application/grpc", "grpc-status": String(code), "grpc-message": encodeURIComponent(message) }, { endStream: true });
 }

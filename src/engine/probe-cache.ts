@@ -46,7 +46,8 @@ async function identity(file: string): Promise<string> {
   }
 }
 
-function dockerConfigDir(env: NodeJS.ProcessEnv): string {
+/** docker's config folder, as the client finds it: DOCKER_CONFIG, else ~/.docker. */
+export function dockerConfigDir(env: NodeJS.ProcessEnv): string {
   return env.DOCKER_CONFIG || path.join(env.HOME || os.homedir(), ".docker");
 }
 
